@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages utlatande needs (Pango for WeasyPrint, HarfBuzz's subsetter,
+# poppler-utils and qpdf for the tests) when they are missing.
+set -u
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "utlatande: systempaket saknas: ${missing[*]}. Installera dem med systemets pakethanterare." >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "utlatande: systempaket saknas: ${missing[*]}." >&2
+    echo "Kör som root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "utlatande: installerar systempaket: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; }; then
+  echo "utlatande: kunde inte installera ${missing[*]}. Installera dem för hand: apt-get install ${missing[*]}" >&2
+  exit 1
+fi

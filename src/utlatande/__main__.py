@@ -1,0 +1,5 @@
+"""python -m utlatande."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The command line: parses arguments and calls the pipeline, nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .pipeline import DEFAULT_FORMATS, FORMATS
+
+ANSWERS = Path("answers")
+
+
+class SwedishFormatter(click.HelpFormatter):
+    HEADINGS = {"Options": "Flaggor", "Commands": "Kommandon", "Arguments": "Argument"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("[OPTIONS]", "[FLAGGOR]")
+                            .replace("COMMAND [ARGS]...", "KOMMANDO [ARGUMENT]..."),
+                            prefix="Användning: ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self.HEADINGS.get(heading, heading))
+
+
+class SwedishContext(click.Context):
+    formatter_class = SwedishFormatter
+
+
+_CLICK_MESSAGES = [
+    ("No such option", "okänd flagga"),
+    ("No such command", "okänt kommando"),
+    ("Missing argument", "argument saknas"),
+    ("Missing option", "flagga saknas"),
+    ("requires an argument", "kräver ett värde"),
+    ("Got unexpected extra argument", "oväntat extra argument"),
+    ("Invalid value for", "ogiltigt värde för"),
+    ("Try", "Prova"),
+    ("for help", "för hjälp"),
+    ("Did you mean", "Menade du"),
+]
+
+
+def _swedish(text: str) -> str:
+    for english, swedish in _CLICK_MESSAGES:
+        text = text.replace(english, swedish)
+    return text
+
+
+class Group(click.Group):
+    context_class = SwedishContext
+
+    def main(self, *args, **kwargs):  # noqa: D102 - click's entry point, Swedish errors
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            if error.ctx is not None:
+                click.echo(_swedish(error.ctx.get_usage()), err=True)
+                click.echo(_swedish(f"Prova '{error.ctx.command_path} --help' för hjälp."),
+                           err=True)
+            click.echo(f"Fel: {_swedish(error.format_message())}", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            click.echo(error.format_message(), err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Avbrutet.", err=True)
+            sys.exit(1)
+
+
+def _help(f):
+    return click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")(f)
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, "--version", message="utlatande %(version)s",
+                      help="Visa versionen och avsluta.")
+@_help
+def main() -> None:
+    """utlatande gör tjänsteutlåtanden, tjänsteskrivelser, frågesvar och rapporter
+    av svarsfiler (YAML) till PDF och DOCX."""
+
+
+def _answers(paths: tuple[Path, ...]) -> list[Path]:
+    if paths:
+        return list(paths)
+    return sorted(ANSWERS.glob("*.yaml")) + sorted(ANSWERS.glob("*.yml"))
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"okänt format {', '.join(unknown) or '(tomt)'}; välj bland "
+                                 + ", ".join(FORMATS), param_hint="'-f'")
+    return formats
+
+
+@main.command()
+@click.argument("svarsfiler", nargs=-1, type=click.Path(path_type=Path), metavar="[SVARSFIL]...")
+@click.option("-o", "--utmapp", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True, help="Mappen som filerna skrivs till.")
+@click.option("-f", "--format", "format_", default=",".join(DEFAULT_FORMATS), show_default=True,
+              metavar="FORMAT", help="Kommaseparerade format: pdf, docx, html.")
+@click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
+@_help
+def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, tyst: bool) -> None:
+    """Bygg svarsfiler till PDF och DOCX (standard: alla answers/*.yaml till build/).
+
+    Slutkod 0 när allt byggdes, 1 när någon svarsfil hade fel (de andra byggs ändå),
+    2 vid felaktiga argument."""
+    from .errors import display_path
+    from .pipeline import build as build_one
+
+    formats = _formats(format_)
+    answers = _answers(svarsfiler)
+    if not answers:
+        raise click.UsageError("inga svarsfiler hittades (answers/*.yaml)")
+    started = time.perf_counter()
+    failed = 0
+    project = Path.cwd()
+    for path in answers:
+        result = build_one(path, utmapp, formats, project)
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if not result.ok:
+            failed += 1
+            click.echo(f"{display_path(path)}: byggdes inte", err=True)
+        elif not tyst:
+            click.echo(" ".join(display_path(p) for p in result.outputs))
+    seconds = time.perf_counter() - started
+    if not tyst or failed:
+        click.echo(f"{len(answers) - failed} byggda, {failed} med fel, {seconds:.1f} s",
+                   err=bool(failed))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("svarsfiler", nargs=-1, type=click.Path(path_type=Path), metavar="[SVARSFIL]...")
+@click.option("--strikt", "--strict", "strict", is_flag=True,
+              help="Behandla varningar som fel.")
+@_help
+def check(svarsfiler: tuple[Path, ...], strict: bool) -> None:
+    """Kontrollera svarsfiler utan att bygga dem; skriv ut varje problem med rad och kolumn."""
+    from .pipeline import check as check_one
+
+    answers = _answers(svarsfiler)
+    if not answers:
+        raise click.UsageError("inga svarsfiler hittades (answers/*.yaml)")
+    failed = 0
+    project = Path.cwd()
+    for path in answers:
+        result = check_one(path, project)
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        errors = [p for p in result.problems if p.is_error or strict]
+        if errors or not result.ok:
+            failed += 1
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@_help
+def schema() -> None:
+    """Skriv ut svarsformatets JSON Schema (för redigerare med YAML-stöd)."""
+    from .schema import ANSWER_SCHEMA
+
+    click.echo(json.dumps(ANSWER_SCHEMA, ensure_ascii=False, indent=2))

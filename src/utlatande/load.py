@@ -1,0 +1,235 @@
+"""YAML text → plain data and a source map (key path → line and column)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ERROR, AnswerError, Problem, display_path
+
+KeyPath = tuple[str | int, ...]
+
+# Expanding aliases can blow a small file up exponentially ("billion laughs"); an answer
+# file has a few thousand values at most, so anything far beyond that is refused.
+MAX_NODES = 200_000
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_PLAIN_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP,
+               "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class InvalidDate:
+    """A value that looks like a date but is none (2024-13-45); validation reports it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Loaded:
+    """A loaded YAML file: its data and where every value and key stands."""
+
+    path: Path
+    data: Any
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        return display_path(self.path)
+
+    def where(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of a value, or of the key naming it; else its nearest parent."""
+        table = self.keys if key else self.values
+        path = tuple(key_path)
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def problem(self, key_path: KeyPath, message: str, code: str, *, level: str = ERROR,
+                key: bool = False) -> Problem:
+        line, col = self.where(key_path, key=key)
+        return Problem(self.shown, line, col, message, code, level)
+
+
+_SYNTAX_MESSAGES = [
+    ("found character '\\t'", "tabbtecken får inte användas för indrag i YAML; använd mellanslag",
+     "yaml.tabb"),
+    ("found unexpected end of stream", "citattecknet stängs aldrig; avsluta texten med samma "
+     "citattecken som den började med", "yaml.citat"),
+    ("mapping values are not allowed here", "kolon följt av mellanslag mitt i ett värde; sätt "
+     "texten inom citattecken", "yaml.kolon"),
+    ("could not find expected ':'", "raden saknar kolon efter nyckeln, eller så är en text "
+     "med radbrytning inte inom citattecken", "yaml.kolon_saknas"),
+    ("found duplicate anchor", "samma ankare (&namn) används två gånger", "yaml.ankare"),
+    ("found undefined alias", "hänvisningen (*namn) pekar på ett ankare som inte finns",
+     "yaml.alias"),
+    ("expected <block end>, but found", "indraget stämmer inte med raderna ovanför; kontrollera "
+     "mellanslagen i början av raden", "yaml.indrag"),
+    ("did not find expected key", "indraget stämmer inte med raderna ovanför, eller en "
+     "listpunkt (-) står där en nyckel väntas", "yaml.indrag"),
+    ("did not find expected '-' indicator", "indraget i listan stämmer inte; alla punkter ska "
+     "börja i samma kolumn", "yaml.indrag"),
+]
+
+
+def _syntax_problem(path: Path, exc: MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    for needle, message, code in _SYNTAX_MESSAGES:
+        if needle in text:
+            return Problem(display_path(path), line, col, message, code)
+    detail = (exc.problem or str(exc)).strip()
+    return Problem(display_path(path), line, col, f"ogiltig YAML ({detail})", "yaml.syntax")
+
+
+def read_text(path: Path) -> str:
+    """The file's text; unreadable or non-UTF-8 files are user errors."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AnswerError([Problem(shown, 1, 1, "filen finns inte", "fil.saknas")]) from None
+    except OSError as exc:
+        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({exc.strerror})",
+                                   "fil.oläsbar")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise AnswerError([Problem(shown, line, col, "filen är inte sparad som UTF-8; spara "
+                                   "om den med teckenkodningen UTF-8", "fil.kodning")]) from None
+
+
+def load_yaml(path: Path, text: str | None = None) -> Loaded:
+    """Parse one YAML file into plain data (dict, list, str, int, float, bool, date, None)."""
+    if text is None:
+        text = read_text(path)
+    yaml = YAML(typ="rt")
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        raise AnswerError([_syntax_problem(path, exc)]) from None
+    except YAMLError as exc:
+        raise AnswerError([Problem(display_path(path), 1, 1, f"ogiltig YAML ({exc})",
+                                   "yaml.syntax")]) from None
+    loaded = Loaded(path=path, data=None)
+    if node is None:
+        raise AnswerError([loaded.problem((), "filen är tom; en svarsfil börjar med "
+                                          "'mall:' och 'rubrik:'", "fil.tom")])
+    builder = _Builder(loaded)
+    loaded.data = builder.build(node, ())
+    if builder.problems:
+        raise AnswerError(builder.problems)
+    return loaded
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data, recording positions and refusing tags."""
+
+    def __init__(self, loaded: Loaded):
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def _at(self, node: Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _fail(self, node: Node, message: str, code: str) -> None:
+        line, col = self._at(node)
+        self.problems.append(Problem(self.loaded.shown, line, col, message, code))
+
+    def build(self, node: Node, path: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            if self.count == MAX_NODES + 1:
+                self._fail(node, "filen expanderar till för många värden (hänvisningar med "
+                           "*namn i flera led?)", "yaml.för_stor")
+            return None
+        self.loaded.values.setdefault(path, self._at(node))
+        tag = str(node.tag)
+        if tag not in _PLAIN_TAGS:
+            self._fail(node, f"YAML-taggen {tag} är inte tillåten i en svarsfil; ta bort den",
+                       "yaml.tagg")
+            return None
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or str(key_node.tag) == _NULL:
+                self._fail(key_node, "en nyckel måste vara ett ord, till exempel 'rubrik'",
+                           "yaml.nyckel")
+                continue
+            key = str(key_node.value)
+            if key == "<<":
+                self._fail(key_node, "sammanslagning med '<<' stöds inte; skriv ut nycklarna",
+                           "yaml.merge")
+                continue
+            if key in result:
+                first = self.loaded.keys[(*path, key)]
+                self._fail(key_node, f"nyckeln '{key}' finns redan på rad {first[0]}; ta bort "
+                           "den ena", "yaml.dubblett")
+                continue
+            self.loaded.keys[(*path, key)] = self._at(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag, value = str(node.tag), node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _INT:
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return value
+        if tag == _FLOAT:
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                return value
+        if tag == _TIMESTAMP:
+            return _timestamp(value)
+        return value
+
+
+def _timestamp(value: str) -> dt.date | dt.datetime | InvalidDate:
+    match = _DATE_RE.match(value)
+    try:
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        return dt.datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        return InvalidDate(value)

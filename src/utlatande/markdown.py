@@ -1,0 +1,96 @@
+"""Answer text (Markdown) → an HTML fragment in the small vocabulary both writers know."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Headings typed inside answer text sit below the template's own headings.
+MAX_HEADING_LEVEL = 4
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # html=False: raw HTML typed by a handläggare is text, printed as typed.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    return md
+
+
+def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """Split the footnote block off the end; return body tokens and each footnote's inline tokens."""
+    body: list[Token] = []
+    notes: dict[int, list[Token]] = {}
+    current: int | None = None
+    in_block = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            in_block = True
+        elif token.type == "footnote_block_close":
+            in_block = False
+        elif token.type == "footnote_open":
+            current = token.meta["id"]
+            notes[current] = []
+        elif token.type == "footnote_close":
+            current = None
+        elif in_block:
+            if current is not None and token.type == "inline":
+                notes[current].append(token)
+        else:
+            body.append(token)
+    return body, notes
+
+
+def _shift_headings(tokens: list[Token], level: int) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            depth = min(int(token.tag[1]) + level, MAX_HEADING_LEVEL)
+            token.tag = f"h{max(depth, 2)}"
+
+
+def to_html(text: str | None, heading_level: int = 2) -> Markup:
+    """Render one md field. Footnotes become inline ``<span class="fotnot">`` at their call."""
+    if not text:
+        return Markup("")
+    md = _parser()
+    env: dict = {}
+    tokens = md.parse(text, env)
+    body, notes = _footnote_bodies(tokens)
+    _shift_headings(body, heading_level)
+    # Drop the back-reference arrows the plugin adds inside footnote paragraphs.
+    for inlines in notes.values():
+        for inline in inlines:
+            inline.children = [c for c in inline.children or [] if c.type != "footnote_anchor"]
+    rendered_notes = {
+        note_id: " ".join(md.renderer.renderInline(inline.children or [], md.options, env)
+                          for inline in inlines).strip()
+        for note_id, inlines in notes.items()
+    }
+    for token in body:
+        if token.type == "inline" and token.children:
+            _inline_footnotes(token.children, rendered_notes)
+    return Markup(md.renderer.render(body, md.options, env))
+
+
+def _inline_footnotes(children: list[Token], notes: dict[int, str]) -> None:
+    for i, child in enumerate(children):
+        if child.type == "footnote_ref":
+            html_inline = Token("html_inline", "", 0)
+            html_inline.content = f'<span class="fotnot">{notes.get(child.meta["id"], "")}</span>'
+            children[i] = html_inline
+
+
+def to_inline_html(text: str | None) -> Markup:
+    """Render a one-line md field (a proposal, a question) without the paragraph around it."""
+    if not text:
+        return Markup("")
+    html = to_html(text)
+    stripped = html.strip()
+    if stripped.startswith("<p>") and stripped.endswith("</p>") and stripped.count("<p>") == 1:
+        return Markup(stripped[3:-4])
+    return html

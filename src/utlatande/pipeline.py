@@ -1,0 +1,154 @@
+"""The pipeline: load → validate → model → render → write, one answer at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AnswerError, Problem
+from .load import Loaded, load_yaml
+from .model import Answer, build_answer
+from .render.html import render_html, settings_for
+from .schema import validate_answer
+from .theme import Theme, known_themes, load_theme
+from .write import write_atomic
+
+FORMATS = ("pdf", "docx", "html")
+DEFAULT_FORMATS = ("pdf", "docx")
+
+
+@dataclass
+class Checked:
+    """An answer file after validation: its model when valid, and every problem found."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    answer: Answer | None = None
+    theme: Theme | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.answer is not None and not any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Built:
+    path: Path
+    outputs: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def _theme_for(loaded: Loaded, project: Path) -> tuple[Theme | None, list[Problem]]:
+    name = loaded.data.get("profil") if isinstance(loaded.data, dict) else None
+    if name is not None and not isinstance(name, str):
+        return None, []  # the schema reports the type
+    try:
+        return load_theme(name, project), []
+    except AnswerError as error:
+        if name and name not in known_themes(project):
+            return None, [loaded.problem(("profil",), f"okänd profil '{name}'; kända profiler: "
+                                         + ", ".join(known_themes(project)), "schema.profil")]
+        return None, error.problems
+
+
+def _appendix_problems(answer: Answer, loaded: Loaded, project: Path) -> list[Problem]:
+    """Appendix files must exist inside the project and be PDFs."""
+    problems = []
+    root = project.resolve()
+    for appendix in answer.bilagor:
+        if appendix.fil is None:
+            continue
+        where = (*appendix.key_path, "fil")
+        path = appendix.fil.resolve()
+        if not path.is_relative_to(root):
+            problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' ligger utanför "
+                                           "projektet; lägg filen i projektets mapp",
+                                           "bilaga.utanför"))
+        elif not path.is_file():
+            problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' finns inte",
+                                           "bilaga.saknas"))
+        else:
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(1024)
+            except OSError as exc:
+                problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' kan inte "
+                                               f"läsas ({exc.strerror})", "bilaga.oläsbar"))
+                continue
+            if b"%PDF-" not in head:
+                problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' är ingen PDF",
+                                               "bilaga.inte_pdf"))
+    return problems
+
+
+def check(path: Path, project: Path) -> Checked:
+    """Load and validate one answer file; every problem is collected, none raised."""
+    checked = Checked(path)
+    try:
+        loaded = load_yaml(path)
+    except AnswerError as error:
+        checked.problems = error.problems
+        return checked
+    theme, problems = _theme_for(loaded, project)
+    checked.problems.extend(problems)
+    mallar = theme.mallar if theme else load_theme(None, project).mallar
+    checked.problems.extend(validate_answer(loaded, mallar))
+    if theme is None or any(p.is_error for p in checked.problems):
+        return checked
+    defaults = theme.settings(loaded.data["mall"]).get("standardvärden") or {}
+    answer = build_answer(loaded.data, path, defaults)
+    checked.problems.extend(_appendix_problems(answer, loaded, project))
+    checked.answer, checked.theme = answer, theme
+    return checked
+
+
+def _meta(answer: Answer, settings: dict) -> dict:
+    created = None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    elif answer.datum:
+        created = dt.datetime.combine(answer.datum, dt.time())
+    return {"title": answer.rubrik, "author": answer.förvaltning or answer.organisation,
+            "subject": answer.underrubrik, "keywords": settings.get("dokumenttyp"),
+            "created": created}
+
+
+def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[str, bytes]:
+    """Every requested format's bytes, rendered before anything is written."""
+    answer, theme = checked.answer, checked.theme
+    assert answer is not None and theme is not None
+    settings = settings_for(answer, theme)
+    html = render_html(answer, theme, os.environ.get("SOURCE_DATE_EPOCH"))
+    result: dict[str, bytes] = {}
+    if "html" in formats:
+        result["html"] = html.encode()
+    if "pdf" in formats:
+        from .render.pdf import write_pdf  # imports WeasyPrint: only when a PDF is wanted
+
+        result["pdf"] = write_pdf(html, theme, settings, project)
+    if "docx" in formats:
+        from .render.docx import write_docx
+
+        result["docx"] = write_docx(html, settings, _meta(answer, settings))
+    return result
+
+
+def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path) -> Built:
+    """Build one answer; a failed answer leaves its older outputs untouched."""
+    checked = check(path, project)
+    built = Built(path, problems=checked.problems)
+    if not checked.ok:
+        return built
+    outputs = render(checked, formats, project)
+    for fmt, data in outputs.items():
+        target = out_dir / f"{path.stem}.{fmt}"
+        write_atomic(target, data)
+        built.outputs.append(target)
+    return built

@@ -1,0 +1,1 @@
+"""The writers: answer → semantic HTML → PDF and DOCX."""

@@ -1,0 +1,89 @@
+"""Answer model + theme → the one semantic HTML document both writers come from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from babel.dates import format_date
+from markupsafe import Markup
+
+from .. import markdown
+from ..model import Answer
+from ..theme import Theme, merge
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """Replace {name} by a plain value; never str.format, so profile text cannot reach objects."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0)) or ""), text)
+
+
+def date_in_words(value: dt.date) -> str:
+    """19 mars 2024."""
+    return format_date(value, "d MMMM y", locale="sv_SE")
+
+
+def _date_filter(style: str):
+    def render(value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        return date_in_words(value) if style == "ord" else value.isoformat()
+    return render
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _md(text: str | None, level: int = 2) -> Markup:
+    return markdown.to_html(text, heading_level=level)
+
+
+def created_date(answer: Answer, source_date_epoch: str | None) -> str | None:
+    """The document's date for metadata: SOURCE_DATE_EPOCH when set, else the answer's datum."""
+    if source_date_epoch:
+        stamp = dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.UTC)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if answer.datum:
+        return f"{answer.datum.isoformat()}T00:00:00Z"
+    return None
+
+
+def settings_for(answer: Answer, theme: Theme) -> dict[str, Any]:
+    """The profile's settings for this answer's mall, with the answer's own headings on top."""
+    settings = theme.settings(answer.mall)
+    settings["rubriker"] = merge(settings.get("rubriker", {}), answer.rubriker)
+    return settings
+
+
+def render_html(answer: Answer, theme: Theme, source_date_epoch: str | None = None) -> str:
+    """Render the answer through its mall's template."""
+    settings = settings_for(answer, theme)
+    values = {"organisation": answer.organisation, "förvaltning": answer.förvaltning,
+              "avdelning": answer.avdelning}
+    headings = settings["rubriker"]
+
+    def etikett(key: str, **values_: Any) -> str:
+        return fill(headings.get(key, key), values_)
+
+    env = theme.environment
+    env.filters.update(md=_md, md_inline=markdown.to_inline_html,
+                       datum=_date_filter(settings.get("datumformat", "iso")), iso=_iso,
+                       datum_ord=date_in_words)
+    template = env.get_template(f"mallar/{answer.mall}.html.j2")
+    return template.render(
+        a=answer,
+        s=settings,
+        etikett=etikett,
+        adress=[fill(line, values) for line in settings.get("adressblock") or ()],
+        författare=answer.förvaltning or answer.organisation,
+        skapad=created_date(answer, source_date_epoch),
+        mallklass=_css_class(answer.mall),
+    )
+
+
+def _css_class(name: str) -> str:
+    return name.translate(str.maketrans("åäöÅÄÖ", "aaoAAO")).lower()

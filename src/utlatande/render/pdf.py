@@ -1,0 +1,113 @@
+"""Semantic HTML → PDF with WeasyPrint and the theme's print CSS."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..theme import Theme
+from .html import fill
+
+# WeasyPrint costs most of a second to import: it is imported here, and only this module
+# imports it, so commands that write no PDF never pay for it.
+import weasyprint  # noqa: E402  isort: skip
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402  isort: skip
+from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402  isort: skip
+
+
+class LocalFetcher(URLFetcher):
+    """Lets WeasyPrint read files inside the allowed folders only: no network, no other file."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols=["file", "data"])
+        self.allowed = [folder.resolve() for folder in allowed]
+
+    def fetch(self, url: str, headers: Any = None):
+        if url.startswith("file:"):
+            from urllib.parse import unquote, urlparse
+
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.allowed):
+                raise URLFetchingError(f"utanför projektet: {url}")
+        elif not url.startswith("data:"):
+            raise URLFetchingError(f"nätverksadresser hämtas inte: {url}")
+        return super().fetch(url, headers)
+
+
+@lru_cache(maxsize=16)
+def _font_faces(font_files: tuple[Path, ...]) -> str:
+    """@font-face rules for the theme's font files, named from their own name tables."""
+    from fontTools.ttLib import TTFont
+
+    rules = []
+    for path in font_files:
+        font = TTFont(path, lazy=True)
+        family = font["name"].getBestFamilyName()
+        weight = font["OS/2"].usWeightClass
+        italic = bool(font["OS/2"].fsSelection & 1)
+        font.close()
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+            f'font-weight: {weight}; font-style: {"italic" if italic else "normal"}; }}')
+    return "\n".join(rules)
+
+
+def _page_number_content(pattern: str) -> str:
+    """'Sida {sida} ({sidor})' → the CSS content value with page counters."""
+    parts = []
+    for i, chunk in enumerate(pattern.replace("{sidor}", "\0sidor\0")
+                              .replace("{sida}", "\0sida\0").split("\0")):
+        if i % 2:
+            parts.append("counter(pages)" if chunk == "sidor" else "counter(page)")
+        elif chunk:
+            parts.append('"' + chunk.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts) or '""'
+
+
+def profile_css(theme: Theme, settings: dict[str, Any]) -> str:
+    """The CSS a profile's settings stand for: fonts, font size, page numbers."""
+    fonts = settings.get("typsnitt", {})
+    numbering = fill(settings.get("sidnumrering", "Sida {sida} ({sidor})"), {})
+    return "\n".join([
+        _font_faces(tuple(theme.files("fonts", "*.[ot]tf"))),
+        ":root {",
+        f'  --brodfont: "{fonts.get("brödtext", "Liberation Serif")}", serif;',
+        f'  --rubrikfont: "{fonts.get("rubriker", "Liberation Sans")}", sans-serif;',
+        f'  --storlek: {fonts.get("storlek", "11pt")};',
+        "}",
+        f"@page {{ @bottom-right {{ content: {_page_number_content(numbering)}; }} }}",
+        "@page omslag { @bottom-right { content: none; } }",
+    ])
+
+
+_FONT_CONFIG: FontConfiguration | None = None
+_STYLESHEETS: dict[tuple, list[weasyprint.CSS]] = {}
+
+
+def _stylesheets(theme: Theme, settings: dict[str, Any]) -> list[weasyprint.CSS]:
+    """Parsed once per theme and profile: CSS parsing is paid once a batch, not per document."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    css_files = tuple(theme.files("css", "*.css"))
+    key = (tuple(theme.folders), css_files, profile_css(theme, settings))
+    if key not in _STYLESHEETS:
+        fetcher = LocalFetcher(theme.folders)
+        sheets = [weasyprint.CSS(string=key[2], font_config=_FONT_CONFIG, url_fetcher=fetcher)]
+        sheets += [weasyprint.CSS(filename=str(f), font_config=_FONT_CONFIG, url_fetcher=fetcher)
+                   for f in css_files]
+        _STYLESHEETS[key] = sheets
+    return _STYLESHEETS[key]
+
+
+def write_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
+              options: dict[str, Any] | None = None) -> bytes:
+    """The PDF's bytes; the same HTML and theme always give the same bytes."""
+    stylesheets = _stylesheets(theme, settings)
+    document = weasyprint.HTML(string=html, base_url=str(project.resolve()) + "/",
+                               url_fetcher=LocalFetcher([project, *theme.folders]))
+    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    return document.write_pdf(stylesheets=stylesheets, font_config=_FONT_CONFIG,
+                              pdf_identifier=identifier, **(options or {}))

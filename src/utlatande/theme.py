@@ -1,0 +1,145 @@
+"""Themes (organisation profiles): the search path, the profile data and the Jinja environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import AnswerError, Problem, display_path
+from .load import load_yaml
+
+BUILTIN_THEMES = Path(__file__).parent / "themes"
+PROFILE_FILE = "tema.yaml"
+
+
+@dataclass
+class Theme:
+    """A chain of theme folders, most specific first, with the profile merged along it."""
+
+    name: str
+    folders: list[Path]
+    profile: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def environment(self) -> jinja2.Environment:
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in self.folders])]
+        # "!default/mallar/x.html.j2" names the parent's own file, to extend what it overrides.
+        loaders.append(jinja2.PrefixLoader(
+            {f"!{folder.name}": jinja2.FileSystemLoader(str(folder)) for folder in self.folders}))
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        return env
+
+    def settings(self, mall: str) -> dict[str, Any]:
+        """The profile for one mall: its `mallar: {mall: …}` part over the general settings."""
+        general = {k: v for k, v in self.profile.items() if k != "mallar"}
+        return merge(general, self.profile.get("mallar", {}).get(mall, {}))
+
+    @cached_property
+    def mallar(self) -> list[str]:
+        """Every mall (document type) some folder of the chain has a template for."""
+        names = {p.name.removesuffix(".html.j2") for folder in self.folders
+                 for p in (folder / "mallar").glob("*.html.j2")}
+        return sorted(names)
+
+    def files(self, subfolder: str, pattern: str) -> list[Path]:
+        """Files of one kind along the chain, the parent's first so the child's rules win."""
+        found: list[Path] = []
+        for folder in reversed(self.folders):
+            found.extend(sorted((folder / subfolder).glob(pattern)))
+        return found
+
+    def dependencies(self) -> list[Path]:
+        """Every file of the chain (templates, CSS, fonts, profiles) a build depends on."""
+        return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
+
+
+def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """The child's settings over the parent's; mappings merge key by key, lists are replaced."""
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(parent.get(key), dict):
+            merged[key] = merge(parent[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _find_folder(name: str, project: Path, below: Path | None) -> Path | None:
+    """The project's templates/<name>/ first, then the built-in theme of that name.
+
+    A project theme that extends a theme of its own name extends the built-in one.
+    """
+    project_folder = project / "templates" / name
+    if project_folder.is_dir() and project_folder != below:
+        return project_folder
+    builtin = BUILTIN_THEMES / name
+    return builtin if builtin.is_dir() else None
+
+
+def known_themes(project: Path) -> list[str]:
+    names = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
+    templates = project / "templates"
+    if templates.is_dir():
+        names |= {p.name for p in templates.iterdir() if (p / PROFILE_FILE).is_file()}
+    return sorted(names)
+
+
+_CACHE: dict[tuple[str, Path], Theme] = {}
+
+
+def load_theme(name: str | None, project: Path) -> Theme:
+    """The theme `name` (default: the built-in neutral one), resolved with its parents."""
+    name = name or "default"
+    key = (name, project.resolve())
+    if key in _CACHE:
+        return _CACHE[key]
+    folders: list[Path] = []
+    profiles: list[dict[str, Any]] = []
+    current: str | None = name
+    previous: Path | None = None
+    while current:
+        folder = _find_folder(current, project, previous)
+        if folder is None:
+            raise _unknown_theme(current, project)
+        if folder in folders:
+            raise AnswerError([Problem(display_path(folder / PROFILE_FILE), 1, 1,
+                                       f"temat '{current}' ärver av sig självt", "tema.cirkel")])
+        folders.append(folder)
+        data = _read_profile(folder)
+        profiles.append(data)
+        current = data.get("ärver", "default" if folder != BUILTIN_THEMES / "default" else None)
+        previous = folder
+    profile: dict[str, Any] = {}
+    for data in reversed(profiles):
+        profile = merge(profile, data)
+    theme = Theme(name=name, folders=folders, profile=profile)
+    _CACHE[key] = theme
+    return theme
+
+
+def _read_profile(folder: Path) -> dict[str, Any]:
+    path = folder / PROFILE_FILE
+    if not path.is_file():
+        return {}
+    loaded = load_yaml(path)
+    if not isinstance(loaded.data, dict):
+        raise AnswerError([loaded.problem((), "en profil (tema.yaml) ska vara en tabell med "
+                                          "nycklar", "tema.inte_tabell")])
+    return loaded.data
+
+
+def _unknown_theme(name: str, project: Path) -> AnswerError:
+    return AnswerError([Problem(display_path(project / "templates"), 1, 1,
+                                f"profilen '{name}' finns inte; kända profiler: "
+                                + ", ".join(known_themes(project)), "tema.okänt")])
