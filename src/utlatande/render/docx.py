@@ -200,12 +200,14 @@ class DocxWriter:
 
     def _footer(self, footer, part, with_address: bool) -> None:
         address = footer.find(".//address") if with_address else None
-        lines = [clean_text(_SPACE.sub(" ", p.text_content()).strip())
-                 for p in (address.findall("p") if address is not None else [])]
-        for line in lines:
-            paragraph = self._paragraph(part, "Footer")
-            paragraph.add_run(line)
-            paragraph.paragraph_format.space_after = Pt(0)
+        groups = address.findall("div") if address is not None else []
+        if groups:
+            table = self._table(part, 1, len(groups))
+            for cell, group in zip(table.rows[0].cells, groups, strict=True):
+                for line in group.findall("p"):
+                    paragraph = self._paragraph(cell, "Footer")
+                    paragraph.add_run(clean_text(_SPACE.sub(" ", line.text_content()).strip()))
+                    paragraph.paragraph_format.space_after = Pt(0)
         numbering = footer.get("data-sidnumrering") or ""
         paragraph = self._paragraph(part, "Footer")
         paragraph.alignment = 2  # right

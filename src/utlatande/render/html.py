@@ -78,11 +78,22 @@ def render_html(answer: Answer, theme: Theme, source_date_epoch: str | None = No
         a=answer,
         s=settings,
         etikett=etikett,
-        adress=[fill(line, values) for line in settings.get("adressblock") or ()],
+        adress=address_groups(settings.get("adressblock") or (), values),
         författare=answer.förvaltning or answer.organisation,
         skapad=created_date(answer, source_date_epoch),
         mallklass=_css_class(answer.mall),
     )
+
+
+def address_groups(lines: list[str], values: dict[str, Any]) -> list[list[str]]:
+    """The profile's address lines as columns: an empty line starts a new column."""
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if str(line).strip():
+            groups[-1].append(fill(str(line), values))
+        elif groups[-1]:
+            groups.append([])
+    return [g for g in groups if g]
 
 
 def _css_class(name: str) -> str:

@@ -1,0 +1,50 @@
+"""Shared fixtures: the project, and every answer in answers/ built once per test session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+
+# seed number → answer file (without .yaml) that transcribes it
+SEED_ANSWERS = {
+    "000": "malmo-svar-namndinitiativ",
+    "001": "malmo-nulagesrapport",
+    "002": "stockholm-nyckeltjanster",
+    "003": "linkoping-omradesbaserat-socialt-arbete",
+    "004": "rinkeby-kista-sociala-insatsgruppen",
+}
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """build/ of a fresh build of every answer, in all three formats."""
+    from utlatande.pipeline import build
+
+    out = tmp_path_factory.mktemp("build")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for answer in sorted((ROOT / "answers").glob("*.yaml")):
+            result = build(answer, out, ("pdf", "docx", "html"), ROOT)
+            assert result.ok, [str(p) for p in result.problems]
+    finally:
+        os.chdir(cwd)
+    return out
+
+
+@pytest.fixture
+def in_project(monkeypatch) -> Path:
+    """Run with the project as the working folder, as `make` does."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
