@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import SEED_ANSWERS
 from textmatch import docx_text, in_order_ratio, pdf_text, seed_text, without_block, words
 

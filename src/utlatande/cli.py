@@ -51,8 +51,13 @@ def _swedish(text: str) -> str:
     return text
 
 
+class Command(click.Command):
+    context_class = SwedishContext
+
+
 class Group(click.Group):
     context_class = SwedishContext
+    command_class = Command
 
     def main(self, *args, **kwargs):  # noqa: D102 - click's entry point, Swedish errors
         try:
@@ -103,9 +108,10 @@ def _formats(value: str) -> tuple[str, ...]:
 @main.command()
 @click.argument("svarsfiler", nargs=-1, type=click.Path(path_type=Path), metavar="[SVARSFIL]...")
 @click.option("-o", "--utmapp", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Mappen som filerna skrivs till.")
-@click.option("-f", "--format", "format_", default=",".join(DEFAULT_FORMATS), show_default=True,
-              metavar="FORMAT", help="Kommaseparerade format: pdf, docx, html.")
+              default=Path("build"), metavar="MAPP",
+              help="Mappen som filerna skrivs till (standard: build).")
+@click.option("-f", "--format", "format_", default=",".join(DEFAULT_FORMATS), metavar="FORMAT",
+              help="Kommaseparerade format: pdf, docx, html (standard: pdf,docx).")
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
 @_help
 def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, tyst: bool) -> None:

@@ -55,7 +55,7 @@ class Loaded:
         return display_path(self.path)
 
     def where(self, key_path: KeyPath, *, key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of a value, or of the key naming it; else its nearest parent."""
+        """Line and column (1-based) of a value or of its key; else of its nearest parent."""
         table = self.keys if key else self.values
         path = tuple(key_path)
         while path:

@@ -23,7 +23,7 @@ def _parser() -> MarkdownIt:
 
 
 def _footnote_bodies(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
-    """Split the footnote block off the end; return body tokens and each footnote's inline tokens."""
+    """Split the footnote block off; return the body and each footnote's inline tokens."""
     body: list[Token] = []
     notes: dict[int, list[Token]] = {}
     current: int | None = None

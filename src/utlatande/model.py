@@ -47,6 +47,7 @@ class Appendix:
     titel: str
     fil: Path | None = None
     key_path: tuple[str | int, ...] = ()
+    fil_angiven: str | None = None  # the path as written in the answer file
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _appendices(items: list[Any] | None, base: Path) -> tuple[Appendix, ...]:
             result.append(Appendix(i, item, key_path=("bilagor", i - 1)))
         else:
             fil = (base / item["fil"]) if item.get("fil") else None
-            result.append(Appendix(i, item["titel"], fil, ("bilagor", i - 1)))
+            result.append(Appendix(i, item["titel"], fil, ("bilagor", i - 1), item.get("fil")))
     return tuple(result)
 
 

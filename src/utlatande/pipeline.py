@@ -66,23 +66,24 @@ def _appendix_problems(answer: Answer, loaded: Loaded, project: Path) -> list[Pr
             continue
         where = (*appendix.key_path, "fil")
         path = appendix.fil.resolve()
+        shown = appendix.fil_angiven
         if not path.is_relative_to(root):
-            problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' ligger utanför "
+            problems.append(loaded.problem(where, f"bilagan '{shown}' ligger utanför "
                                            "projektet; lägg filen i projektets mapp",
                                            "bilaga.utanför"))
         elif not path.is_file():
-            problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' finns inte",
+            problems.append(loaded.problem(where, f"bilagan '{shown}' finns inte",
                                            "bilaga.saknas"))
         else:
             try:
                 with path.open("rb") as handle:
                     head = handle.read(1024)
             except OSError as exc:
-                problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' kan inte "
+                problems.append(loaded.problem(where, f"bilagan '{shown}' kan inte "
                                                f"läsas ({exc.strerror})", "bilaga.oläsbar"))
                 continue
             if b"%PDF-" not in head:
-                problems.append(loaded.problem(where, f"bilagan '{appendix.fil}' är ingen PDF",
+                problems.append(loaded.problem(where, f"bilagan '{shown}' är ingen PDF",
                                                "bilaga.inte_pdf"))
     return problems
 

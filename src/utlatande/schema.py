@@ -202,11 +202,11 @@ def _translate(error: ValidationError, loaded: Loaded) -> list[Problem]:
     kind = error.validator
     if kind == "additionalProperties":
         known = list(error.schema.get("properties", {}))
-        return [_unknown_key(loaded, path, key, known)
+        return [_unknown_key(loaded, (*path, key), key, known)
                 for key in error.instance if key not in error.schema.get("properties", {})]
-    if kind == "propertyNames":
+    if kind == "enum" and "propertyNames" in error.schema_path:
         key = error.instance
-        return [_unknown_key(loaded, (*path, key), key, HEADING_KEYS, parent=path)]
+        return [_unknown_key(loaded, (*path, key), key, HEADING_KEYS)]
     if kind == "required":
         missing = error.message.split("'")[1]
         where = "i filen" if not path else f"under {_name(path)}"
@@ -240,12 +240,10 @@ def _translate_any_of(error: ValidationError, loaded: Loaded, path: KeyPath) -> 
                            f"värde), inte {_type_word(error.instance)}", "schema.typ")]
 
 
-def _unknown_key(loaded: Loaded, path: KeyPath, key: str, known: list[str],
-                 parent: KeyPath | None = None) -> Problem:
+def _unknown_key(loaded: Loaded, key_path: KeyPath, key: str, known: list[str]) -> Problem:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"; menade du '{close[0]}'?" if close else ""
-    return loaded.problem((*path, key) if parent is None else path,
-                          f"okänd nyckel '{key}'{hint}", "schema.okänd_nyckel", key=True)
+    return loaded.problem(key_path, f"okänd nyckel '{key}'{hint}", "schema.okänd_nyckel", key=True)
 
 
 _VALIDATOR = Draft202012Validator(ANSWER_SCHEMA, format_checker=FormatChecker())

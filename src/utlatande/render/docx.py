@@ -67,7 +67,7 @@ def clean_text(text: str) -> str:
 
 
 class DocxWriter:
-    """Writes one document. Only the pipeline calls it: ``DocxWriter(settings, meta).write(html)``."""
+    """Writes one document: ``DocxWriter(settings, meta).write(html)`` gives its bytes."""
 
     def __init__(self, settings: dict[str, Any], meta: dict[str, Any]):
         self.settings = settings
@@ -76,7 +76,6 @@ class DocxWriter:
         self.footnotes_xml = None
         self.next_footnote = 1
         self.list_number_abstract: dict[str, str] = {}
-        self._fresh_cells: set[int] = set()
         self.footer_el = None
 
     # -- document set-up -------------------------------------------------------------
@@ -260,8 +259,7 @@ class DocxWriter:
     # -- blocks ------------------------------------------------------------------------
     def _paragraph(self, container, style: str | None = None) -> Paragraph:
         """A new paragraph; a table cell's first paragraph is reused, not left empty."""
-        if isinstance(container, _Cell) and id(container._tc) in self._fresh_cells:
-            self._fresh_cells.discard(id(container._tc))
+        if isinstance(container, _Cell) and _is_fresh(container):
             paragraph = container.paragraphs[0]
             if style:
                 paragraph.style = self.doc.styles[style]
@@ -277,9 +275,6 @@ class DocxWriter:
             table = container.add_table(rows, cols)
         if style:
             table.style = self.doc.styles[style]
-        for row in table.rows:
-            for cell in row.cells:
-                self._fresh_cells.add(id(cell._tc))
         return table
 
     def _block(self, el, container, depth: int) -> None:
@@ -660,6 +655,13 @@ class DocxWriter:
                 entry.external_attr = 0o644 << 16
                 target.writestr(entry, data)
         return out.getvalue()
+
+
+def _is_fresh(cell: _Cell) -> bool:
+    """A cell as python-docx makes it: one empty paragraph, which the first text should use."""
+    children = [c for c in cell._tc.iterchildren() if c.tag != qn("w:tcPr")]
+    return len(children) == 1 and children[0].tag == qn("w:p") and \
+        children[0].find(qn("w:r")) is None and children[0].find(qn("w:pPr")) is None
 
 
 def _collapse(texts: list[str]) -> list[str]:

@@ -1,0 +1,123 @@
+"""Bad input: one clear Swedish message per problem, with file, line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from utlatande.pipeline import check
+
+GOOD = """mall: tjänsteutlåtande
+datum: 2024-03-19
+rubrik: Ett utlåtande
+"""
+
+
+def _problems(tmp_path: Path, text: str, name: str = "x.yaml") -> list[str]:
+    answers = tmp_path / "answers"
+    answers.mkdir(exist_ok=True)
+    path = answers / name
+    path.write_text(text, encoding="utf-8")
+    result = check(path, tmp_path)
+    return [str(p) for p in result.problems]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_good_answer_has_no_problems(tmp_path):
+    assert _problems(tmp_path, GOOD) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mall: tjänsteutlåtande\n\trubrik: x\n",
+     "answers/x.yaml:2:1: fel: tabbtecken får inte användas för indrag i YAML; använd "
+     "mellanslag [yaml.tabb]"),
+    ('mall: tjänsteutlåtande\nrubrik: "Ett utlåtande\n',
+     "answers/x.yaml:3:1: fel: citattecknet stängs aldrig; avsluta texten med samma citattecken "
+     "som den började med [yaml.citat]"),
+    (GOOD + "rubrik: Igen\n",
+     "answers/x.yaml:4:1: fel: nyckeln 'rubrik' finns redan på rad 3; ta bort den ena "
+     "[yaml.dubblett]"),
+    ("", "answers/x.yaml:1:1: fel: filen är tom; en svarsfil börjar med 'mall:' och 'rubrik:' "
+     "[fil.tom]"),
+    ("- en lista\n", "answers/x.yaml:1:1: fel: en svarsfil ska vara en tabell med nycklar "
+     "(mall:, rubrik: …), inte en lista [fil.inte_tabell]"),
+    (GOOD + "sammanfatning: text\n",
+     "answers/x.yaml:4:1: fel: okänd nyckel 'sammanfatning'; menade du 'sammanfattning'? "
+     "[schema.okänd_nyckel]"),
+    (GOOD + "handläggare: Sofia Linder\n",
+     "answers/x.yaml:4:14: fel: 'handläggare' ska vara en lista av personer (- namn: …), inte "
+     "texten 'Sofia Linder' [schema.typ]"),
+    (GOOD.replace("2024-03-19", "2024-13-45"),
+     "answers/x.yaml:2:8: fel: 'datum': '2024-13-45' är inget giltigt datum; skriv ÅÅÅÅ-MM-DD, "
+     "till exempel 2024-03-19 [schema.datum]"),
+    (GOOD.replace("2024-03-19", "igår"),
+     "answers/x.yaml:2:8: fel: 'datum': 'igår' är inget giltigt datum; skriv ÅÅÅÅ-MM-DD, till "
+     "exempel 2024-03-19 [schema.datum]"),
+    (GOOD.replace("tjänsteutlåtande", "tjänsteutlåtnde"),
+     "answers/x.yaml:1:7: fel: okänd mall 'tjänsteutlåtnde'; menade du 'tjänsteutlåtande'? "
+     "kända mallar: frågesvar, rapport, tjänsteskrivelse, tjänsteutlåtande [schema.mall]"),
+    ("mall: tjänsteutlåtande\ndatum: 2024-03-19\n",
+     "answers/x.yaml:1:1: fel: nyckeln 'rubrik' saknas i filen [schema.saknas]"),
+    (GOOD + "handläggare:\n  - {namn: Sofia, telefon: 850801682}\n",
+     "answers/x.yaml:5:28: fel: 'telefon' ska vara en text, inte talet 850801682; sätt värdet "
+     "inom citattecken [schema.typ]"),
+    (GOOD + "attestering:\n  - {namn: Sofia}\n",
+     "answers/x.yaml:5:5: fel: nyckeln 'datum' saknas under 'attestering' [schema.saknas]"),
+    (GOOD + "profil: göteborg\n",
+     "answers/x.yaml:4:9: fel: okänd profil 'göteborg'; kända profiler: default "
+     "[schema.profil]"),
+    (GOOD + "rubriker: {sammanfatning: Sammanfattning av ärendet}\n",
+     "answers/x.yaml:4:12: fel: okänd nyckel 'sammanfatning'; menade du 'sammanfattning'? "
+     "[schema.okänd_nyckel]"),
+    (GOOD + "x: !!python/object:os.system ls\n",
+     "answers/x.yaml:4:4: fel: YAML-taggen tag:yaml.org,2002:python/object:os.system är inte "
+     "tillåten i en svarsfil; ta bort den [yaml.tagg]"),
+])
+def test_bad_input_gives_one_exact_message(tmp_path, text, expected):
+    assert _problems(tmp_path, text) == [expected]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    problems = _problems(tmp_path, "mall: tjänsteutlåtande\ndatum: igår\nsammanfatning: x\n"
+                         "handläggare: Sofia\n")
+    assert [p.split(": fel: ")[0] for p in problems] == [
+        "answers/x.yaml:1:1", "answers/x.yaml:2:8", "answers/x.yaml:3:1", "answers/x.yaml:4:14"]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    problems = _problems(tmp_path, GOOD + "\n".join(lines) + "\n")
+    assert any("[yaml.för_stor]" in p for p in problems)
+
+
+def test_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "answers"
+    path.mkdir()
+    (path / "x.yaml").write_bytes(GOOD.replace("Ett", "Ett \xe5").encode("latin-1"))
+    problems = [str(p) for p in check(path / "x.yaml", tmp_path).problems]
+    assert problems == ["answers/x.yaml:1:9: fel: filen är inte sparad som UTF-8; spara om den "
+                        "med teckenkodningen UTF-8 [fil.kodning]"]
+
+
+def test_missing_file(tmp_path):
+    problems = [str(p) for p in check(tmp_path / "answers" / "nej.yaml", tmp_path).problems]
+    assert problems == ["answers/nej.yaml:1:1: fel: filen finns inte [fil.saknas]"]
+
+
+@pytest.mark.parametrize(("fil", "code"), [
+    ("saknas.pdf", "bilaga.saknas"), ("../../utanför.pdf", "bilaga.utanför"),
+    ("text.pdf", "bilaga.inte_pdf")])
+def test_bad_appendix_files(tmp_path, fil, code):
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "answers" / "text.pdf").write_text("inte en pdf", encoding="utf-8")
+    problems = _problems(tmp_path, GOOD + f"bilagor:\n  - {{titel: Bilagan, fil: {fil}}}\n")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"answers/x.yaml:5:27: fel: bilagan '{fil}'")
+    assert problems[0].endswith(f"[{code}]")
