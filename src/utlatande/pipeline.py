@@ -27,6 +27,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     answer: Answer | None = None
     theme: Theme | None = None
+    loaded: Loaded | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,7 +106,7 @@ def check(path: Path, project: Path) -> Checked:
     defaults = theme.settings(loaded.data["mall"]).get("standardvärden") or {}
     answer = build_answer(loaded.data, path, defaults)
     checked.problems.extend(_appendix_problems(answer, loaded, project))
-    checked.answer, checked.theme = answer, theme
+    checked.answer, checked.theme, checked.loaded = answer, theme, loaded
     return checked
 
 
@@ -133,12 +134,32 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[st
     if "pdf" in formats:
         from .render.pdf import write_pdf  # imports WeasyPrint: only when a PDF is wanted
 
-        result["pdf"] = write_pdf(html, theme, settings, project)
+        result["pdf"] = _with_appendices(checked, write_pdf(html, theme, settings, project))
     if "docx" in formats:
         from .render.docx import write_docx
 
         result["docx"] = write_docx(html, settings, _meta(answer, settings))
     return result
+
+
+def _with_appendices(checked: Checked, statement: bytes) -> bytes:
+    """Appendix PDFs after the statement; one that cannot be read is the user's error."""
+    from .render.pdf import UnreadableAppendix, append_appendices
+
+    answer, loaded, theme = checked.answer, checked.loaded, checked.theme
+    assert answer is not None and loaded is not None and theme is not None
+    files = [a for a in answer.bilagor if a.fil is not None]
+    if not files:
+        return statement
+    label = settings_for(answer, theme)["rubriker"].get("bilaga", "Bilaga")
+    try:
+        return append_appendices(statement, [(f"{label} {a.nummer}: {a.titel}", a.fil)
+                                             for a in files])
+    except UnreadableAppendix as error:
+        appendix = files[error.index]
+        raise AnswerError([loaded.problem((*appendix.key_path, "fil"),
+                                          f"bilagan '{appendix.fil_angiven}' är ingen läsbar "
+                                          f"PDF ({error.reason})", "bilaga.oläsbar")]) from None
 
 
 def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path) -> Built:
@@ -147,7 +168,11 @@ def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path) ->
     built = Built(path, problems=checked.problems)
     if not checked.ok:
         return built
-    outputs = render(checked, formats, project)
+    try:
+        outputs = render(checked, formats, project)
+    except AnswerError as error:
+        built.problems.extend(error.problems)
+        return built
     for fmt, data in outputs.items():
         target = out_dir / f"{path.stem}.{fmt}"
         write_atomic(target, data)

@@ -111,3 +111,42 @@ def write_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
     return document.write_pdf(stylesheets=stylesheets, font_config=_FONT_CONFIG,
                               pdf_identifier=identifier, **(options or {}))
+
+
+class UnreadableAppendix(Exception):
+    """Appendix number `index` (0-based among those with files) is no readable PDF."""
+
+    def __init__(self, index: int, reason: str):
+        super().__init__(reason)
+        self.index, self.reason = index, reason
+
+
+def append_appendices(statement: bytes, appendices: list[tuple[str, Path]]) -> bytes:
+    """The statement followed by each appendix PDF, each with a bookmark "Bilaga N: titel"."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    writer = PdfWriter(clone_from=io.BytesIO(statement))
+    for index, (title, path) in enumerate(appendices):
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                raise UnreadableAppendix(index, "den är krypterad")
+            first = len(writer.pages)
+            writer.append(reader, import_outline=False)
+        except (PyPdfError, OSError, ValueError, KeyError) as exc:
+            raise UnreadableAppendix(index, str(exc) or type(exc).__name__) from None
+        writer.add_outline_item(title=title, page_number=first)
+    # A fixed /ID from the content, so the same inputs give the same bytes.
+    digest = hashlib.sha256(statement)
+    for _, path in appendices:
+        digest.update(path.read_bytes())
+    identifier = digest.hexdigest()[:32].encode()
+    from pypdf.generic import ArrayObject, ByteStringObject
+
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
