@@ -54,8 +54,9 @@ def test_build_html_only_into_another_folder(runner, tmp_path, monkeypatch):
     result = runner.invoke(main, ["build", "answers/liten.yaml", "-o", "ut", "-f", "html"])
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "ut").iterdir()] == ["liten.html"]
-    assert "<h1 class=\"rubrik\">Ett litet utlåtande</h1>" in (tmp_path / "ut" / "liten.html"
-                                                               ).read_text(encoding="utf-8")
+    html = (tmp_path / "ut" / "liten.html").read_text(encoding="utf-8")
+    assert "<h1 class=\"rubrik\">Ett litet utlåtande</h1>" in html
+    assert "19 mars 2024" in html  # the neutral profile writes its date in words
 
 
 def test_one_bad_answer_fails_the_batch_but_the_others_build(runner, tmp_path, monkeypatch):
