@@ -131,14 +131,20 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[st
     result: dict[str, bytes] = {}
     if "html" in formats:
         result["html"] = html.encode()
+    meta = _meta(answer, settings)
     if "pdf" in formats:
-        from .render.pdf import write_pdf  # imports WeasyPrint: only when a PDF is wanted
+        from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
 
-        result["pdf"] = _with_appendices(checked, write_pdf(html, theme, settings, project))
+        statement = write_pdf(html, theme, settings, project)
+        if answer.innehållsförteckning:
+            # The DOCX's table of contents is written with the PDF's page numbers, so it
+            # reads right before Word refreshes it.
+            meta["toc_pages"] = heading_pages(statement)
+        result["pdf"] = _with_appendices(checked, statement)
     if "docx" in formats:
         from .render.docx import write_docx
 
-        result["docx"] = write_docx(html, settings, _meta(answer, settings))
+        result["docx"] = write_docx(html, settings, meta)
     return result
 
 

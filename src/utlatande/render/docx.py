@@ -14,6 +14,7 @@ import docx
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -268,9 +269,7 @@ class DocxWriter:
 
     def _table(self, container, rows: int, cols: int, style: str | None = None):
         if hasattr(container, "is_linked_to_previous"):  # header or footer
-            width = self.doc.sections[0].page_width - self.doc.sections[0].left_margin \
-                - self.doc.sections[0].right_margin
-            table = container.add_table(rows, cols, width)
+            table = container.add_table(rows, cols, self._text_width())
         else:
             table = container.add_table(rows, cols)
         if style:
@@ -320,6 +319,11 @@ class DocxWriter:
                 self._block(child, container, depth)
         elif "innehallsforteckning" in classes:
             self._table_of_contents(el, container)
+            self._page_break(container)
+        elif "forsattsblad" in classes:
+            for child in el:
+                self._block(child, container, depth + 1)
+            self._page_break(container)
         elif "underskrift" in classes:
             first = True
             for child in el:
@@ -547,9 +551,25 @@ class DocxWriter:
             paragraph = self._paragraph(container, style)
             if i == 0:
                 self._field_begin(paragraph, 'TOC \\o "1-3" \\h \\z \\u')
-            paragraph.add_run(clean_text(_SPACE.sub(" ", entry.text_content()).strip()))
+            title = clean_text(_SPACE.sub(" ", entry.text_content()).strip())
+            paragraph.add_run(title)
+            page = self.meta.get("toc_pages", {}).get(title)
+            if page is not None:
+                paragraph.paragraph_format.tab_stops.add_tab_stop(
+                    self._text_width(), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+                paragraph.add_run(f"\t{page}")
             if i == len(entries) - 1:
                 self._field_end(paragraph)
+
+    def _page_break(self, container) -> None:
+        """The cover and the contents end their page, as in the PDF."""
+        paragraph = self._paragraph(container)
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+    def _text_width(self):
+        section = self.doc.sections[0]
+        return section.page_width - section.left_margin - section.right_margin
 
     @staticmethod
     def _field_begin(paragraph: Paragraph, instruction: str) -> None:

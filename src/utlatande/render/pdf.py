@@ -113,6 +113,27 @@ def write_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
                               pdf_identifier=identifier, **(options or {}))
 
 
+def heading_pages(pdf: bytes) -> dict[str, int]:
+    """Each bookmark's title → the 1-based page it points to (the first, if repeated)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages: dict[str, int] = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                pages.setdefault(" ".join(item.title.split()),
+                                 reader.get_destination_page_number(item) + 1)
+
+    walk(reader.outline)
+    return pages
+
+
 class UnreadableAppendix(Exception):
     """Appendix number `index` (0-based among those with files) is no readable PDF."""
 
