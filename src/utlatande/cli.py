@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .pipeline import DEFAULT_FORMATS, FORMATS
+from .write import DEFAULT_FORMATS, FORMATS
 
 ANSWERS = Path("answers")
 
@@ -112,37 +111,80 @@ def _formats(value: str) -> tuple[str, ...]:
               help="Mappen som filerna skrivs till (standard: build).")
 @click.option("-f", "--format", "format_", default=",".join(DEFAULT_FORMATS), metavar="FORMAT",
               help="Kommaseparerade format: pdf, docx, html (standard: pdf,docx).")
+@click.option("-j", "--jobb", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Antal processer (standard: antalet kärnor).")
+@click.option("--force", is_flag=True, help="Bygg allt, även det som inte har ändrats.")
+@click.option("--shard", "shard_", default=None, metavar="K/N",
+              help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
 @_help
-def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, tyst: bool) -> None:
+def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int | None,
+          force: bool, shard_: str | None, tyst: bool) -> None:
     """Bygg svarsfiler till PDF och DOCX (standard: alla answers/*.yaml till build/).
+
+    Bara det som har ändrats sedan förra bygget byggs om: svarsfilen, mallar, CSS,
+    typsnitt, profil, bilagor eller utlatande självt.
 
     Slutkod 0 när allt byggdes, 1 när någon svarsfil hade fel (de andra byggs ändå),
     2 vid felaktiga argument."""
-    from .errors import display_path
-    from .pipeline import build as build_one
+    from .batch import run, shard
 
     formats = _formats(format_)
     answers = _answers(svarsfiler)
     if not answers:
         raise click.UsageError("inga svarsfiler hittades (answers/*.yaml)")
-    started = time.perf_counter()
-    failed = 0
-    project = Path.cwd()
-    for path in answers:
-        result = build_one(path, utmapp, formats, project)
-        for problem in result.problems:
+    if shard_:
+        answers = shard(answers, *_shard(shard_))
+    progress = _Progress(quiet=tyst)
+    summary = run(answers, utmapp, formats, Path.cwd(), jobs=jobs, force=force,
+                  report=progress.done)
+    progress.finish()
+    if not tyst or summary.failed:
+        seconds = f"{summary.seconds:.1f}".replace(".", ",")
+        click.echo(f"{summary.built} byggda, {summary.unchanged} oförändrade, "
+                   f"{summary.failed} med fel, {seconds} s", err=bool(summary.failed))
+    sys.exit(1 if summary.failed else 0)
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        index = count = 0
+    if not 1 <= index <= count:
+        raise click.BadParameter(f"'{value}' ska skrivas K/N, till exempel 2/4",
+                                 param_hint="'--shard'")
+    return index, count
+
+
+class _Progress:
+    """A bar on a terminal, one line an answer elsewhere (CI logs), nothing but errors with -q."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = not quiet and sys.stderr.isatty()
+
+    def done(self, outcome, count: int, total: int) -> None:
+        from .errors import display_path
+
+        built = outcome.built
+        if self.bar:
+            click.echo("\r\033[K", nl=False, err=True)
+        for problem in built.problems:
             click.echo(str(problem), err=True)
-        if not result.ok:
-            failed += 1
-            click.echo(f"{display_path(path)}: byggdes inte", err=True)
-        elif not tyst:
-            click.echo(" ".join(display_path(p) for p in result.outputs))
-    seconds = time.perf_counter() - started
-    if not tyst or failed:
-        click.echo(f"{len(answers) - failed} byggda, {failed} med fel, {seconds:.1f} s",
-                   err=bool(failed))
-    sys.exit(1 if failed else 0)
+        if not built.ok:
+            click.echo(f"{display_path(built.path)}: byggdes inte", err=True)
+        elif not self.quiet and not self.bar:
+            click.echo(f"{display_path(built.path)} → "
+                       + ", ".join(display_path(p) for p in built.outputs))
+        if self.bar:
+            filled = round(30 * count / total)
+            click.echo(f"[{'#' * filled}{'.' * (30 - filled)}] {count}/{total}", nl=False,
+                       err=True)
+
+    def finish(self) -> None:
+        if self.bar:
+            click.echo("\r\033[K", nl=False, err=True)
 
 
 @main.command()

@@ -10,13 +10,9 @@ from pathlib import Path
 from .errors import AnswerError, Problem
 from .load import Loaded, load_yaml
 from .model import Answer, build_answer
-from .render.html import render_html, settings_for
 from .schema import validate_answer
 from .theme import Theme, known_themes, load_theme
 from .write import write_atomic
-
-FORMATS = ("pdf", "docx", "html")
-DEFAULT_FORMATS = ("pdf", "docx")
 
 
 @dataclass
@@ -36,9 +32,13 @@ class Checked:
 
 @dataclass
 class Built:
+    """What building one answer gave: outputs, problems, and every file it was made from."""
+
     path: Path
     outputs: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    dependencies: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -122,8 +122,14 @@ def _meta(answer: Answer, settings: dict) -> dict:
             "created": created}
 
 
-def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[str, bytes]:
-    """Every requested format's bytes, rendered before anything is written."""
+def render(checked: Checked, formats: tuple[str, ...], project: Path,
+           pdf_variant: str | None = None) -> dict[str, bytes]:
+    """Every requested format's bytes, rendered before anything is written.
+
+    `pdf_variant` overrides the profile's PDF standard (archive.py).
+    """
+    from .render.html import render_html, settings_for  # Jinja, babel: only when rendering
+
     answer, theme = checked.answer, checked.theme
     assert answer is not None and theme is not None
     settings = settings_for(answer, theme)
@@ -133,9 +139,11 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[st
         result["html"] = html.encode()
     meta = _meta(answer, settings)
     if "pdf" in formats:
+        from .archive import pdf_options
         from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
 
-        statement = write_pdf(html, theme, settings, project)
+        options = pdf_options(checked, settings, pdf_variant, meta["created"])
+        statement = write_pdf(html, theme, settings, project, options)
         if answer.innehållsförteckning:
             # The DOCX's table of contents is written with the PDF's page numbers, so it
             # reads right before Word refreshes it.
@@ -150,6 +158,7 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path) -> dict[st
 
 def _with_appendices(checked: Checked, statement: bytes) -> bytes:
     """Appendix PDFs after the statement; one that cannot be read is the user's error."""
+    from .render.html import settings_for
     from .render.pdf import UnreadableAppendix, append_appendices
 
     answer, loaded, theme = checked.answer, checked.loaded, checked.theme
@@ -168,14 +177,15 @@ def _with_appendices(checked: Checked, statement: bytes) -> bytes:
                                           f"PDF ({error.reason})", "bilaga.oläsbar")]) from None
 
 
-def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path) -> Built:
+def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
+          pdf_variant: str | None = None) -> Built:
     """Build one answer; a failed answer leaves its older outputs untouched."""
     checked = check(path, project)
     built = Built(path, problems=checked.problems)
     if not checked.ok:
         return built
     try:
-        outputs = render(checked, formats, project)
+        outputs = render(checked, formats, project, pdf_variant)
     except AnswerError as error:
         built.problems.extend(error.problems)
         return built
@@ -183,4 +193,16 @@ def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path) ->
         target = out_dir / f"{path.stem}.{fmt}"
         write_atomic(target, data)
         built.outputs.append(target)
+    built.dependencies, built.folders = _dependencies(checked, project)
     return built
+
+
+def _dependencies(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
+    """The files an answer's outputs were made from, and the folders whose contents count."""
+    answer, theme = checked.answer, checked.theme
+    assert answer is not None and theme is not None
+    files = [checked.path, *theme.dependencies(),
+             *(a.fil for a in answer.bilagor if a.fil is not None)]
+    folders = [project / "templates"] + [d for f in theme.folders
+                                         for d in (f, *(p for p in f.rglob("*") if p.is_dir()))]
+    return files, folders

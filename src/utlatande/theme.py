@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 from .errors import AnswerError, Problem, display_path
 from .load import load_yaml
@@ -26,6 +27,8 @@ class Theme:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
+        import jinja2  # only when rendering: `check` never needs it
+
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in self.folders])]
         # "!default/mallar/x.html.j2" names the parent's own file, to extend what it overrides.
         loaders.append(jinja2.PrefixLoader(

@@ -113,6 +113,49 @@ def write_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
                               pdf_identifier=identifier, **(options or {}))
 
 
+def supported_variants() -> list[str]:
+    """The PDF/A and PDF/UA variants the installed WeasyPrint writes (``pdf_variant``)."""
+    from weasyprint.pdf import VARIANTS
+
+    # Not PDF/X: it is for print production, and pdf/x-4 and pdf/x-5g put a random
+    # DocumentID in the metadata, so the same input would not give the same bytes.
+    return [name for name in VARIANTS if name.startswith(("pdf/a-", "pdf/ua-"))]
+
+
+def embeds_source(variant: str) -> bool:
+    """Whether a variant may carry the answer file: PDF/A-3 and later, and PDF/UA.
+
+    PDF/A-1 forbids embedded files and PDF/A-2 allows only PDF/A files in them (WeasyPrint
+    drops any other), so those variants are written without the source.
+    """
+    if variant.startswith("pdf/a-"):
+        return int(variant.removeprefix("pdf/a-")[0]) >= 3
+    return True
+
+
+def archive_options(variant: str, source: tuple[str, bytes] | None,
+                    created: Any = None) -> dict[str, Any]:
+    """WeasyPrint options for a tagged PDF of `variant` with the answer file embedded.
+
+    `source` is (file name, bytes) of the answer; `created` (a datetime) dates the
+    attachment, so the same answer always gives the same bytes.
+    """
+    import base64
+    import datetime as dt
+
+    options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": True}
+    if source is not None and embeds_source(variant):
+        name, data = source
+        stamp = created or dt.datetime(2000, 1, 1)
+        # A data: URL fixes the media type; guessed from the name it would depend on the
+        # machine's mime.types.
+        url = "data:application/yaml;base64," + base64.b64encode(data).decode("ascii")
+        options["attachments"] = [weasyprint.Attachment(
+            url=url, url_fetcher=LocalFetcher([]), name=name, created=stamp, modified=stamp,
+            description="Svarsfilen som dokumentet byggdes av", relationship="Source")]
+    return options
+
+
 def heading_pages(pdf: bytes) -> dict[str, int]:
     """Each bookmark's title → the 1-based page it points to (the first, if repeated)."""
     import io

@@ -1,0 +1,125 @@
+"""Which outputs are up to date: a content-hash manifest in the output folder.
+
+An output is up to date when its answer file, every file of the theme chain it used
+(templates, CSS, fonts, profiles), its appendix files, utlatande's own code and the
+build settings are unchanged. Files are compared by size and mtime first and by their
+SHA-256 only when those differ, so a no-op build reads almost nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .write import write_atomic
+
+MANIFEST = ".utlatande-manifest.json"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def listing(folder: Path) -> str:
+    """A signature of which files a folder holds (a new template or font is a change)."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except FileNotFoundError:
+        names = ["<saknas>"]
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def package_files() -> list[Path]:
+    """utlatande's own code and built-in theme: a new version of either rebuilds."""
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def settings_key(formats: tuple[str, ...]) -> str:
+    """What else decides the bytes: the version, the formats, SOURCE_DATE_EPOCH."""
+    return json.dumps([__version__, sorted(formats), os.environ.get("SOURCE_DATE_EPOCH")])
+
+
+@dataclass
+class Record:
+    """What one build of an answer depended on."""
+
+    outputs: list[str]
+    key: str
+    files: dict[str, list] = field(default_factory=dict)  # path -> [size, mtime_ns, sha256]
+    folders: dict[str, str] = field(default_factory=dict)  # path -> listing signature
+
+
+def record(outputs: list[Path], key: str, files: list[Path], folders: list[Path]) -> Record:
+    """A record of a finished build (called in the worker that built it)."""
+    entries = {}
+    for path in dict.fromkeys(files):
+        stat = path.stat()
+        entries[str(path)] = [stat.st_size, stat.st_mtime_ns, file_hash(path)]
+    return Record([str(p) for p in outputs], key, entries,
+                  {str(f): listing(f) for f in dict.fromkeys(folders)})
+
+
+class Manifest:
+    """The records of an output folder, read once and written once a batch."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / MANIFEST
+        self.records: dict[str, Record] = {}
+        self._hashes: dict[str, str] = {}
+        self._listings: dict[str, str] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.records = {name: Record(**value) for name, value in data["poster"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.records = {}
+
+    def is_current(self, answer: Path, key: str) -> bool:
+        """True when the answer's outputs exist and nothing they came from has changed."""
+        entry = self.records.get(str(answer))
+        if entry is None or entry.key != key:
+            return False
+        if not all(Path(p).is_file() for p in entry.outputs):
+            return False
+        return all(self._same_file(path, facts) for path, facts in entry.files.items()) and \
+            all(self._same_listing(path, sig) for path, sig in entry.folders.items())
+
+    def _same_file(self, path: str, facts: list) -> bool:
+        size, mtime, digest = facts
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if stat.st_size == size and stat.st_mtime_ns == mtime:
+            return True
+        if path not in self._hashes:
+            self._hashes[path] = file_hash(Path(path))
+        if self._hashes[path] != digest:
+            return False
+        facts[1] = stat.st_mtime_ns  # touched, not changed: remember the new mtime
+        self.dirty = True
+        return True
+
+    def _same_listing(self, path: str, signature: str) -> bool:
+        if path not in self._listings:
+            self._listings[path] = listing(Path(path))
+        return self._listings[path] == signature
+
+    def update(self, answer: Path, entry: Record | None) -> None:
+        if entry is None:
+            self.records.pop(str(answer), None)
+        else:
+            self.records[str(answer)] = entry
+
+    def save(self) -> None:
+        data = {"version": 1, "poster": {k: vars(v) for k, v in sorted(self.records.items())}}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())

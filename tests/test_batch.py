@@ -1,0 +1,142 @@
+"""Batch builds: only what changed, every core, the same bytes every time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from utlatande.batch import shard
+from utlatande.cli import main
+
+from conftest import ROOT
+
+STATEMENT = """mall: tjänsteutlåtande
+profil: stockholm
+datum: 2024-03-19
+rubrik: Utlåtande {n}
+sammanfattning: Text nummer {n}.
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "answers").mkdir()
+    for n in range(1, 4):
+        (tmp_path / "answers" / f"u{n}.yaml").write_text(STATEMENT.format(n=n),
+                                                          encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _build(*args: str) -> str:
+    result = CliRunner().invoke(main, ["build", "-f", "docx,html", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_only_what_changed_is_rebuilt(project):
+    assert _build().startswith("3 byggda, 0 oförändrade, 0 med fel")
+    assert _build().startswith("0 byggda, 3 oförändrade, 0 med fel")
+    answer = project / "answers" / "u2.yaml"
+    os.utime(answer, None)  # touched, not changed
+    assert _build().startswith("0 byggda, 3 oförändrade")
+    answer.write_text(STATEMENT.format(n=22), encoding="utf-8")
+    assert _build().startswith("1 byggda, 2 oförändrade")
+    assert _build("--force").startswith("3 byggda, 0 oförändrade")
+
+
+def test_a_profile_or_template_change_rebuilds_its_users(project):
+    _build()
+    (project / "answers" / "u3.yaml").write_text(
+        STATEMENT.format(n=3).replace("profil: stockholm", "profil: malmo"), encoding="utf-8")
+    assert _build().startswith("1 byggda, 2 oförändrade")
+    profile = project / "templates" / "stockholm" / "tema.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("datumformat: iso",
+                                                                   "datumformat: ord"),
+                       encoding="utf-8")
+    assert _build().startswith("2 byggda, 1 oförändrade")
+    (project / "templates" / "malmo" / "css").mkdir()
+    (project / "templates" / "malmo" / "css" / "extra.css").write_text("h1 { color: red }")
+    assert _build().startswith("1 byggda, 2 oförändrade")
+
+
+def test_a_failed_answer_is_tried_again(project):
+    (project / "answers" / "u1.yaml").write_text("mall: tjänsteutlåtande\n", encoding="utf-8")
+    assert _build().startswith("2 byggda, 0 oförändrade, 1 med fel")
+    assert _build().startswith("0 byggda, 2 oförändrade, 1 med fel")
+
+
+def test_other_formats_are_another_build(project):
+    _build()
+    result = CliRunner().invoke(main, ["build", "-f", "html"])
+    assert "3 byggda" in result.output
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(project):
+    CliRunner().invoke(main, ["build", "-j", "1", "-o", "serial"])
+    CliRunner().invoke(main, ["build", "-j", "2", "-o", "parallel"])
+    names = sorted(p.name for p in (project / "serial").glob("u*"))
+    assert names == ["u1.docx", "u1.pdf", "u2.docx", "u2.pdf", "u3.docx", "u3.pdf"]
+    for name in names:
+        assert (project / "serial" / name).read_bytes() == \
+            (project / "parallel" / name).read_bytes(), name
+
+
+def test_shards_split_the_answers_without_overlap():
+    answers = [Path(f"answers/a{i}.yaml") for i in range(40)]
+    parts = [shard(answers, k, 4) for k in range(1, 5)]
+    assert sorted(a for part in parts for a in part) == sorted(answers)
+    assert all(parts)
+    # adding a file moves no other file to another shard
+    more = shard([*answers, Path("answers/ny.yaml")], 2, 4)
+    assert [a for a in more if a.name != "ny.yaml"] == parts[1]
+
+
+@pytest.mark.parametrize("value", ["0/4", "5/4", "2", "a/b"])
+def test_bad_shard_is_a_usage_error(project, value):
+    result = CliRunner().invoke(main, ["build", "--shard", value])
+    assert result.exit_code == 2
+    assert "--shard" in result.output
+
+
+def _imports_weasyprint(*args: str, cwd: Path) -> bool:
+    code = (f"import sys\nfrom utlatande.cli import main\ntry:\n    main({list(args)!r})\n"
+            "except SystemExit:\n    pass\nprint('weasyprint' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_commands_without_pdf_never_import_weasyprint(project):
+    assert not _imports_weasyprint("--help", cwd=project)
+    assert not _imports_weasyprint("check", cwd=project)
+    assert not _imports_weasyprint("schema", cwd=project)
+    assert not _imports_weasyprint("build", "-f", "docx", cwd=project)
+    assert _imports_weasyprint("build", "-f", "pdf", "answers/u1.yaml", cwd=project)
+
+
+def test_two_builds_in_separate_processes_are_byte_identical(project):
+    for folder in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "utlatande", "build", "-q", "-o", folder],
+                       cwd=project, check=True)
+    for path in sorted((project / "a").glob("u*")):
+        assert path.read_bytes() == (project / "b" / path.name).read_bytes(), path.name
+
+
+def test_source_date_epoch_sets_the_dates(project):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    subprocess.run([sys.executable, "-m", "utlatande", "build", "-q", "answers/u1.yaml"],
+                   cwd=project, check=True, env=env)
+    import docx
+    import pypdf
+
+    info = pypdf.PdfReader(project / "build" / "u1.pdf").metadata
+    assert info["/CreationDate"].startswith("D:20231114")
+    assert docx.Document(project / "build" / "u1.docx").core_properties.created.year == 2023
