@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON  ?= python3
 
-.PHONY: all build test lint golden clean distclean
+.PHONY: all build test lint golden bench clean distclean
 all: build
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden.py --update
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf build
