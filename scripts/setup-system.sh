@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages utlatande needs (Pango for WeasyPrint, HarfBuzz's subsetter,
-# poppler-utils and qpdf for the tests) when they are missing.
+# poppler-utils for `utlatande serve` and the tests, qpdf for the tests) when they are missing.
+# With --test also what only the tests need: Chromium and its WebDriver for the browser tests.
 set -u
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf)
+[ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -121,3 +121,60 @@ def test_bad_appendix_files(tmp_path, fil, code):
     assert len(problems) == 1
     assert problems[0].startswith(f"answers/x.yaml:5:27: fel: bilagan '{fil}'")
     assert problems[0].endswith(f"[{code}]")
+
+
+PERSONNUMMER = "811218-9876"  # a valid check digit (Skatteverket's example number)
+
+
+def test_personnummer_without_sekretess_is_a_warning(tmp_path):
+    text = GOOD + f"sammanfattning: |\n  Den enskilde, {PERSONNUMMER}, har ansökt.\n"
+    assert _problems(tmp_path, text) == [
+        "answers/x.yaml:5:17: varning: personnummer 811218-**** i ett dokument utan "
+        "'sekretess'; ta bort det, eller markera dokumentet med sekretess: {grund: …} om det "
+        "inte får publiceras [sekretess.personnummer]"]
+
+
+def test_personnummer_with_sekretess_is_fine_and_bad_check_digit_is_no_personnummer(tmp_path):
+    secret = GOOD + 'sekretess: {grund: "OSL 26 kap. 1 §"}\n' + \
+        f"sammanfattning: Den enskilde, {PERSONNUMMER}, har ansökt.\n"
+    assert _problems(tmp_path, secret) == []
+    wrong = GOOD + "sammanfattning: Ärende 811218-9875 och telefon 08-508 251 64.\n"
+    assert _problems(tmp_path, wrong) == []
+
+
+def test_approval_warnings(tmp_path):
+    text = GOOD + ("handläggare:\n  - {namn: Sofia Linder}\nattestering:\n"
+                   "  - {namn: Sofia Linder, datum: 2024-03-20}\n")
+    assert _problems(tmp_path, text) == [
+        "answers/x.yaml:7:12: varning: Sofia Linder är både handläggare och attesterar; "
+        "attesteringen bör göras av någon annan [attestering.jäv]",
+        "answers/x.yaml:7:33: varning: attesteringen 2024-03-20 är senare än utlåtandets "
+        "datum 2024-03-19 [attestering.datum]"]
+
+
+def test_control_characters_are_dropped_with_a_warning(tmp_path):
+    text = GOOD.replace("rubrik: Ett utlåtande", 'rubrik: "Ett\\u0007 utlåtande"')
+    problems = _problems(tmp_path, text)
+    assert problems == ["answers/x.yaml:3:9: varning: styrtecken (U+0007) kan inte skrivas ut "
+                        "och tas bort [text.styrtecken]"]
+    result = check(tmp_path / "answers" / "x.yaml", tmp_path)
+    assert result.ok and result.answer.rubrik == "Ett utlåtande"
+
+
+def test_raw_control_character_in_the_file_is_an_error(tmp_path):
+    assert _problems(tmp_path, GOOD + "sammanfattning: a\x01b\n") == [
+        "answers/x.yaml:4:18: fel: otillåtet tecken U+0001 i filen; ta bort det [yaml.tecken]"]
+
+
+def test_check_strict_makes_warnings_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from utlatande.cli import main
+
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "answers" / "x.yaml").write_text(
+        GOOD + f"sammanfattning: {PERSONNUMMER}\n", encoding="utf-8")
+    plain = CliRunner().invoke(main, ["check"])
+    assert plain.exit_code == 0 and "varning: personnummer" in plain.output
+    strict = CliRunner().invoke(main, ["check", "--strict"])
+    assert strict.exit_code == 1

@@ -72,7 +72,8 @@ def _has(data: Any, key_path: tuple[str, ...]) -> bool:
 def pdf_options(checked: Checked, settings: dict[str, Any], override: str | None,
                 created: Any = None) -> dict[str, Any]:
     """WeasyPrint options for this answer's PDF: its variant, tags and its own source."""
-    from .render.pdf import archive_options
+    from .render.pdf import archive_options, embeds_source
 
     variant = chosen_variant(checked, settings, override)
-    return archive_options(variant, (checked.path.name, checked.path.read_bytes()), created)
+    source = (checked.path.name, checked.path.read_bytes()) if embeds_source(variant) else None
+    return archive_options(variant, source, created)

@@ -38,10 +38,10 @@ def shard(answers: list[Path], index: int, count: int) -> list[Path]:
 
 
 def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
-              key: str) -> Outcome:
+              key: str, pdf_variant: str | None = None) -> Outcome:
     """Build one answer (in a worker process) and record what it depended on."""
     try:
-        built = build(answer, out_dir, formats, project)
+        built = build(answer, out_dir, formats, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
         problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
                           f"{type(exc).__name__}: {exc}", "internt")
@@ -55,11 +55,12 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
 def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path, *,
         jobs: int | None = None, force: bool = False,
         report: Callable[[Outcome, int, int], None] | None = None,
-        skipped: Callable[[Path], None] | None = None) -> Summary:
+        skipped: Callable[[Path], None] | None = None,
+        pdf_variant: str | None = None) -> Summary:
     """Build what is not up to date; every answer is tried, whatever the others do."""
     started = time.perf_counter()
     manifest = Manifest(out_dir)
-    key = settings_key(formats)
+    key = settings_key(formats, pdf_variant)
     todo = []
     for answer in answers:
         if not force and manifest.is_current(answer, key):
@@ -72,7 +73,8 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
         # Import WeasyPrint once, before the workers fork: they share it, fonts included.
         from .render import pdf  # noqa: F401
     jobs = max(1, jobs or os.cpu_count() or 1)
-    for done, outcome in enumerate(_outcomes(todo, out_dir, formats, project, key, jobs), 1):
+    outcomes = _outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)
+    for done, outcome in enumerate(outcomes, 1):
         manifest.update(outcome.built.path, outcome.record)
         if outcome.built.ok:
             summary.built += 1
@@ -87,13 +89,14 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
 
 
 def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
-              key: str, jobs: int):
+              key: str, jobs: int, pdf_variant: str | None = None):
     if jobs == 1 or len(todo) <= 1:
         for answer in todo:
-            yield build_one(answer, out_dir, formats, project, key)
+            yield build_one(answer, out_dir, formats, project, key, pdf_variant)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(build_one, a, out_dir, formats, project, key) for a in todo]
+        futures = [pool.submit(build_one, a, out_dir, formats, project, key, pdf_variant)
+                   for a in todo]
         for future in as_completed(futures):
             yield future.result()

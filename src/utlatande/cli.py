@@ -116,10 +116,16 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--force", is_flag=True, help="Bygg allt, även det som inte har ändrats.")
 @click.option("--shard", "shard_", default=None, metavar="K/N",
               help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
+@click.option("--pdf-variant", "pdf_variant", default=None, metavar="VARIANT",
+              help="PDF-standard, till exempel pdf/a-3a (standard: profilens pdf_variant, "
+                   "pdf/a-2a).")
+@click.option("--verify", "verify_", is_flag=True,
+              help="Kontrollera varje PDF och DOCX efter bygget, som utlatande verify.")
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
 @_help
 def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int | None,
-          force: bool, shard_: str | None, tyst: bool) -> None:
+          force: bool, shard_: str | None, pdf_variant: str | None, verify_: bool,
+          tyst: bool) -> None:
     """Bygg svarsfiler till PDF och DOCX (standard: alla answers/*.yaml till build/).
 
     Bara det som har ändrats sedan förra bygget byggs om: svarsfilen, mallar, CSS,
@@ -135,15 +141,35 @@ def build(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int | 
         raise click.UsageError("inga svarsfiler hittades (answers/*.yaml)")
     if shard_:
         answers = shard(answers, *_shard(shard_))
+    if pdf_variant is not None:
+        pdf_variant = _pdf_variant(pdf_variant, formats)
     progress = _Progress(quiet=tyst)
+    from .verify import Outputs, check_files
+
+    outputs = Outputs(utmapp, formats, progress.done)
     summary = run(answers, utmapp, formats, Path.cwd(), jobs=jobs, force=force,
-                  report=progress.done)
+                  report=outputs.done, skipped=outputs.skipped, pdf_variant=pdf_variant)
     progress.finish()
     if not tyst or summary.failed:
         seconds = f"{summary.seconds:.1f}".replace(".", ",")
         click.echo(f"{summary.built} byggda, {summary.unchanged} oförändrade, "
                    f"{summary.failed} med fel, {seconds} s", err=bool(summary.failed))
-    sys.exit(1 if summary.failed else 0)
+    failed_checks = check_files(outputs.paths, quiet=tyst) if verify_ else 0
+    sys.exit(1 if summary.failed or failed_checks else 0)
+
+
+def _pdf_variant(value: str, formats: tuple[str, ...]) -> str:
+    """The variant as WeasyPrint names it; one it does not write is an argument error."""
+    if "pdf" not in formats:
+        raise click.BadParameter("gäller bara PDF; lägg till pdf i -f",
+                                 param_hint="'--pdf-variant'")
+    from .archive import normalised, unknown_variant
+    from .render.pdf import supported_variants  # WeasyPrint: the build imports it anyway
+
+    supported = supported_variants()
+    if normalised(value) not in supported:
+        raise click.BadParameter(unknown_variant(value, supported), param_hint="'--pdf-variant'")
+    return normalised(value)
 
 
 def _shard(value: str) -> tuple[int, int]:
@@ -218,3 +244,20 @@ def schema() -> None:
     from .schema import ANSWER_SCHEMA
 
     click.echo(json.dumps(ANSWER_SCHEMA, ensure_ascii=False, indent=2))
+
+
+from . import verify  # noqa: E402  isort: skip
+
+main.add_command(verify.verify_command)
+
+from . import scaffold  # noqa: E402  isort: skip
+
+main.add_command(scaffold.new_command)
+
+from . import agenda_cli  # noqa: E402  isort: skip
+
+main.add_command(agenda_cli.agenda_command)
+
+from . import serve_cli  # noqa: E402  isort: skip
+
+main.add_command(serve_cli.serve_command)

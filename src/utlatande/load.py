@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import ERROR, AnswerError, Problem, display_path
 
@@ -47,6 +48,7 @@ class Loaded:
 
     path: Path
     data: Any
+    source: str = ""
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
@@ -132,10 +134,16 @@ def load_yaml(path: Path, text: str | None = None) -> Loaded:
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
         raise AnswerError([_syntax_problem(path, exc)]) from None
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise AnswerError([Problem(display_path(path), line, col,
+                                   f"otillåtet tecken U+{exc.character:04X} i filen; ta bort det",
+                                   "yaml.tecken")]) from None
     except YAMLError as exc:
         raise AnswerError([Problem(display_path(path), 1, 1, f"ogiltig YAML ({exc})",
                                    "yaml.syntax")]) from None
-    loaded = Loaded(path=path, data=None)
+    loaded = Loaded(path=path, data=None, source=text)
     if node is None:
         raise AnswerError([loaded.problem((), "filen är tom; en svarsfil börjar med "
                                           "'mall:' och 'rubrik:'", "fil.tom")])

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.footnote import footnote_plugin
+
+# Links a reader of the PDF can follow: the web, e-mail, a telephone number, or a place in
+# the document itself. Anything else (a file path, a bare '#') would become a link to a file
+# on the reader's disk, which an archived or published PDF must not have.
+_FOLLOWABLE = re.compile(r"(https?:|mailto:|tel:|#.)", re.IGNORECASE)
 
 # Headings typed inside answer text sit below the template's own headings.
 MAX_HEADING_LEVEL = 4
@@ -74,7 +80,32 @@ def to_html(text: str | None, heading_level: int = 2) -> Markup:
     for token in body:
         if token.type == "inline" and token.children:
             _inline_footnotes(token.children, rendered_notes)
+            _unlink_local(token.children)
+            _images_as_text(token.children)
+        elif token.type == "th_open":
+            token.attrSet("scope", "col")  # a Markdown table's header cells head columns
     return Markup(md.renderer.render(body, md.options, env))
+
+
+def _unlink_local(children: list[Token]) -> None:
+    """A link to a file or to nothing is printed as its text, not as a link."""
+    kept = True
+    for child in children:
+        if child.type == "link_open":
+            kept = bool(_FOLLOWABLE.match(str(child.attrGet("href") or "")))
+            if not kept:
+                child.tag, child.attrs = "span", {}
+        elif child.type == "link_close" and not kept:
+            child.tag = "span"
+
+
+def _images_as_text(children: list[Token]) -> None:
+    """An image typed in answer text prints as its description: pictures come from themes."""
+    for i, child in enumerate(children):
+        if child.type == "image":
+            text = Token("text", "", 0)
+            text.content = "".join(c.content for c in child.children or []) or child.content
+            children[i] = text
 
 
 def _inline_footnotes(children: list[Token], notes: dict[int, str]) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .errors import AnswerError, Problem
 from .load import Loaded, load_yaml
-from .model import Answer, build_answer
+from .model import Answer, Appendix, build_answer
+from .review import drop_control_characters, review
 from .schema import validate_answer
 from .theme import Theme, known_themes, load_theme
 from .write import write_atomic
@@ -60,33 +61,31 @@ def _theme_for(loaded: Loaded, project: Path) -> tuple[Theme | None, list[Proble
 
 def _appendix_problems(answer: Answer, loaded: Loaded, project: Path) -> list[Problem]:
     """Appendix files must exist inside the project and be PDFs."""
-    problems = []
     root = project.resolve()
-    for appendix in answer.bilagor:
-        if appendix.fil is None:
-            continue
-        where = (*appendix.key_path, "fil")
-        path = appendix.fil.resolve()
-        shown = appendix.fil_angiven
-        if not path.is_relative_to(root):
-            problems.append(loaded.problem(where, f"bilagan '{shown}' ligger utanför "
-                                           "projektet; lägg filen i projektets mapp",
-                                           "bilaga.utanför"))
-        elif not path.is_file():
-            problems.append(loaded.problem(where, f"bilagan '{shown}' finns inte",
-                                           "bilaga.saknas"))
-        else:
-            try:
-                with path.open("rb") as handle:
-                    head = handle.read(1024)
-            except OSError as exc:
-                problems.append(loaded.problem(where, f"bilagan '{shown}' kan inte "
-                                               f"läsas ({exc.strerror})", "bilaga.oläsbar"))
-                continue
-            if b"%PDF-" not in head:
-                problems.append(loaded.problem(where, f"bilagan '{shown}' är ingen PDF",
-                                               "bilaga.inte_pdf"))
-    return problems
+    found = (appendix_problem(a, loaded, root) for a in answer.bilagor if a.fil is not None)
+    return [problem for problem in found if problem is not None]
+
+
+def appendix_problem(appendix: Appendix, loaded: Loaded, root: Path) -> Problem | None:
+    """What is wrong with one appendix file (outside `root`, missing, no PDF), if anything."""
+    assert appendix.fil is not None
+    where = (*appendix.key_path, "fil")
+    path = appendix.fil.resolve()
+    shown = appendix.fil_angiven
+    if not path.is_relative_to(root):
+        return loaded.problem(where, f"bilagan '{shown}' ligger utanför projektet; lägg "
+                              "filen i projektets mapp", "bilaga.utanför")
+    if not path.is_file():
+        return loaded.problem(where, f"bilagan '{shown}' finns inte", "bilaga.saknas")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        return loaded.problem(where, f"bilagan '{shown}' kan inte läsas ({exc.strerror})",
+                              "bilaga.oläsbar")
+    if b"%PDF-" not in head:
+        return loaded.problem(where, f"bilagan '{shown}' är ingen PDF", "bilaga.inte_pdf")
+    return None
 
 
 def check(path: Path, project: Path) -> Checked:
@@ -103,9 +102,12 @@ def check(path: Path, project: Path) -> Checked:
     checked.problems.extend(validate_answer(loaded, mallar))
     if theme is None or any(p.is_error for p in checked.problems):
         return checked
+    checked.problems.extend(drop_control_characters(loaded))
     defaults = theme.settings(loaded.data["mall"]).get("standardvärden") or {}
     answer = build_answer(loaded.data, path, defaults)
     checked.problems.extend(_appendix_problems(answer, loaded, project))
+    checked.problems.extend(review(answer, loaded))
+    checked.problems.sort(key=lambda p: (p.path, p.line, p.column))
     checked.answer, checked.theme, checked.loaded = answer, theme, loaded
     return checked
 

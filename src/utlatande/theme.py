@@ -101,6 +101,11 @@ def known_themes(project: Path) -> list[str]:
 _CACHE: dict[tuple[str, Path], Theme] = {}
 
 
+def clear_cache() -> None:
+    """Forget loaded themes, so that an edited profile or template folder is read again."""
+    _CACHE.clear()
+
+
 def load_theme(name: str | None, project: Path) -> Theme:
     """The theme `name` (default: the built-in neutral one), resolved with its parents."""
     name = name or "default"

@@ -43,9 +43,13 @@ def package_files() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-def settings_key(formats: tuple[str, ...]) -> str:
-    """What else decides the bytes: the version, the formats, SOURCE_DATE_EPOCH."""
-    return json.dumps([__version__, sorted(formats), os.environ.get("SOURCE_DATE_EPOCH")])
+def settings_key(formats: tuple[str, ...], pdf_variant: str | None = None) -> str:
+    """What else decides the bytes: the version, the formats, SOURCE_DATE_EPOCH, and
+    `build --pdf-variant`."""
+    key = [__version__, sorted(formats), os.environ.get("SOURCE_DATE_EPOCH")]
+    if pdf_variant:
+        key.append(pdf_variant)
+    return json.dumps(key)
 
 
 @dataclass

@@ -73,7 +73,7 @@ class DocxWriter:
     def __init__(self, settings: dict[str, Any], meta: dict[str, Any]):
         self.settings = settings
         self.meta = meta
-        self.doc = docx.Document()
+        self.doc, self.style_ids = _base_document(self)
         self.footnotes_xml = None
         self.next_footnote = 1
         self.list_number_abstract: dict[str, str] = {}
@@ -163,13 +163,16 @@ class DocxWriter:
         props.last_printed = stamp
 
     # -- entry point -------------------------------------------------------------------
-    def write(self, html: str) -> bytes:
+    def prepare(self) -> None:
+        """Styles, page and an empty body: done once per profile, then copied."""
         self._set_up_styles()
         self._set_up_page()
+        self._remove_template_paragraph()
+
+    def write(self, html: str) -> bytes:
         self._set_core_properties()
         tree = lxml_html.document_fromstring(html)
         body = tree.find("body")
-        self._remove_template_paragraph()
         self._page_furniture(body)
         for child in body:
             self._block(child, self.doc, 0)
@@ -202,7 +205,7 @@ class DocxWriter:
         address = footer.find(".//address") if with_address else None
         groups = address.findall("div") if address is not None else []
         if groups:
-            table = self._table(part, 1, len(groups))
+            table = self._table(part, 1, len(groups), layout=True)
             for cell, group in zip(table.rows[0].cells, groups, strict=True):
                 for line in group.findall("p"):
                     paragraph = self._paragraph(cell, "Footer")
@@ -243,7 +246,7 @@ class DocxWriter:
         run_with(end)
 
     def _letterhead(self, header_el, part) -> None:
-        table = self._table(part, 1, 2)
+        table = self._table(part, 1, 2, layout=True)
         left, right = table.rows[0].cells
         for p in header_el.findall("div[@class='avsandare']/p"):
             paragraph = self._paragraph(left)
@@ -262,18 +265,29 @@ class DocxWriter:
         """A new paragraph; a table cell's first paragraph is reused, not left empty."""
         if isinstance(container, _Cell) and _is_fresh(container):
             paragraph = container.paragraphs[0]
-            if style:
-                paragraph.style = self.doc.styles[style]
-            return paragraph
-        return container.add_paragraph(style=style)
+        else:
+            paragraph = container.add_paragraph()
+        if style:
+            # By id, not name: python-docx looks a name up through every style each time.
+            paragraph._p.get_or_add_pPr().style = self._style_id(style)
+        return paragraph
 
-    def _table(self, container, rows: int, cols: int, style: str | None = None):
+    def _style_id(self, name: str) -> str:
+        if name not in self.style_ids:
+            self.style_ids[name] = self.doc.styles[name].style_id
+        return self.style_ids[name]
+
+    def _table(self, container, rows: int, cols: int, style: str | None = None,
+               layout: bool = False):
+        """A table; a `layout` one says it has no header row or column (it only places text)."""
         if hasattr(container, "is_linked_to_previous"):  # header or footer
             table = container.add_table(rows, cols, self._text_width())
         else:
             table = container.add_table(rows, cols)
         if style:
             table.style = self.doc.styles[style]
+        if layout:
+            _set_headers(table, row=False, column=False)
         return table
 
     def _block(self, el, container, depth: int) -> None:
@@ -335,6 +349,8 @@ class DocxWriter:
                         first = False
             spacer = self._paragraph(container)
             spacer.paragraph_format.space_after = Pt(0)
+        elif "huvudfalt" in classes:
+            self._columns(el, container)
         elif tag in BLOCK_CONTAINERS:
             for child in el:
                 self._block(child, container, depth + 1)
@@ -406,10 +422,15 @@ class DocxWriter:
         if fmt.link and fmt.link != "#":
             return self._hyperlink(paragraph, text, fmt)
         run = paragraph.add_run(text)
-        run.bold = fmt.bold or None
-        run.italic = fmt.italic or None
-        run.font.strike = fmt.strike or None
-        run.font.superscript = fmt.superscript or None
+        # Only what is set: each property python-docx writes costs an rPr lookup.
+        if fmt.bold:
+            run.bold = True
+        if fmt.italic:
+            run.italic = True
+        if fmt.strike:
+            run.font.strike = True
+        if fmt.superscript:
+            run.font.superscript = True
         if fmt.link:
             run.font.underline = True
         return run
@@ -472,8 +493,12 @@ class DocxWriter:
         plain = bool({"huvudfalt", "metadata"} & classes)
         table = self._table(container, len(rows), cols, None if plain else "Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        heads = _header_rows(rows)
+        if not heads and all(len(tr) and tr[0].tag == "th" for tr in rows):
+            # Row headers (th scope=row), as on the report's cover: a header column.
+            _set_headers(table, row=False, column=True)
         for r, tr in enumerate(rows):
-            is_header = tr.getparent().tag == "thead"
+            is_header = r < heads
             if is_header:
                 tr_pr = table.rows[r]._tr.get_or_add_trPr()
                 header = OxmlElement("w:tblHeader")
@@ -510,7 +535,7 @@ class DocxWriter:
             return
         cols = 2
         rows = (len(blocks) + cols - 1) // cols
-        table = self._table(container, rows, cols)
+        table = self._table(container, rows, cols, layout=True)
         for i, block in enumerate(blocks):
             cell = table.cell(i // cols, i % cols)
             for line in block:
@@ -522,6 +547,16 @@ class DocxWriter:
                     for run in paragraph.runs:
                         run.bold = True
                     paragraph.paragraph_format.space_after = Pt(24)
+
+    def _columns(self, el, container) -> None:
+        """Columns side by side (the header fields) as a one-row layout table."""
+        columns = [child for child in el if isinstance(child.tag, str)]
+        if not columns:
+            return
+        table = self._table(container, 1, len(columns), layout=True)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        for cell, column in zip(table.rows[0].cells, columns, strict=True):
+            self._cell(column, cell, bold=False)
 
     # -- sections, contents, footnotes -------------------------------------------------
     def _new_section_without_address(self) -> None:
@@ -655,26 +690,75 @@ class DocxWriter:
 
     # -- saving --------------------------------------------------------------------------
     def _deterministic_zip(self) -> bytes:
+        """The package as a zip whose entries have fixed dates, without a thumbnail."""
+        from docx.opc.constants import RELATIONSHIP_TYPE
+        from docx.opc.pkgwriter import _ContentTypesItem
+
         self._attach_footnotes()
-        raw = io.BytesIO()
-        self.doc.save(raw)
-        source = zipfile.ZipFile(io.BytesIO(raw.getvalue()))
+        package = self.doc.part.package
+        for rel in list(package.rels.values()):
+            if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+                package.rels.pop(rel.rId)
+        parts = list(package.iter_parts())
+        entries = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
+                   ("_rels/.rels", package.rels.xml)]
+        for part in parts:
+            entries.append((part.partname.membername, part.blob))
+            if len(part.rels):
+                entries.append((part.partname.rels_uri.membername, part.rels.xml))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                if info.filename == "docProps/thumbnail.jpeg":
-                    continue
-                data = source.read(info.filename)
-                if info.filename == "[Content_Types].xml":
-                    data = data.replace(b'<Override PartName="/docProps/thumbnail.jpeg" '
-                                        b'ContentType="image/jpeg"/>', b"")
-                if info.filename == "_rels/.rels":
-                    data = re.sub(rb'<Relationship [^>]*thumbnail.jpeg"/>', b"", data)
-                entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            for name, data in entries:
+                entry = zipfile.ZipInfo(name, date_time=ZIP_DATE)
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 entry.external_attr = 0o644 << 16
                 target.writestr(entry, data)
         return out.getvalue()
+
+
+_BASES: dict[str, tuple[Any, dict[str, str]]] = {}
+
+
+def _base_document(writer: DocxWriter) -> tuple[Any, dict[str, str]]:
+    """A copy of the profile's prepared document: python-docx's template is read once."""
+    import json
+
+    key = json.dumps(writer.settings.get("typsnitt", {}), sort_keys=True, ensure_ascii=False)
+    if key not in _BASES:
+        writer.doc = docx.Document()
+        writer.style_ids = {}
+        writer.prepare()
+        ids = {style.name: style.style_id for style in writer.doc.styles}
+        _BASES[key] = (writer.doc, ids)
+    base, ids = _BASES[key]
+    # lxml elements do not keep their identity through deepcopy's memo, so the copy is
+    # opened afresh from its own document part rather than used as copied.
+    return copy.deepcopy(base).part.document, dict(ids)
+
+
+def _header_rows(rows: list) -> int:
+    """How many leading rows are header rows: the thead's, or a first row of th cells only."""
+    count = 0
+    while count < len(rows) and rows[count].getparent().tag == "thead":
+        count += 1
+    if not count and len(rows) > 1 and len(rows[0]) and all(c.tag == "th" for c in rows[0]):
+        count = 1
+    return count
+
+
+def _set_headers(table, row: bool, column: bool) -> None:
+    """Word's table style options 'Rubrikrad' and 'Första kolumnen': the headers a table
+    says it has. A table that has neither only places text (a layout table)."""
+    tbl_pr = table._tbl.tblPr
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        tbl_pr.append(look)
+    look.set(qn("w:firstRow"), "1" if row else "0")
+    look.set(qn("w:firstColumn"), "1" if column else "0")
+    bits = int(look.get(qn("w:val")) or "0", 16) & ~0x00A0
+    bits |= (0x0020 if row else 0) | (0x0080 if column else 0)
+    look.set(qn("w:val"), f"{bits:04X}")
 
 
 def _is_fresh(cell: _Cell) -> bool:

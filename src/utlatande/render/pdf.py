@@ -102,6 +102,14 @@ def _stylesheets(theme: Theme, settings: dict[str, Any]) -> list[weasyprint.CSS]
     return _STYLESHEETS[key]
 
 
+def clear_caches() -> None:
+    """Forget parsed stylesheets and fonts, so that edited theme files are read again."""
+    global _FONT_CONFIG
+    _STYLESHEETS.clear()
+    _font_faces.cache_clear()
+    _FONT_CONFIG = None
+
+
 def write_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
               options: dict[str, Any] | None = None) -> bytes:
     """The PDF's bytes; the same HTML and theme always give the same bytes."""

@@ -1,0 +1,59 @@
+"""`utlatande agenda`: parses the arguments and calls agenda.build_agenda, nothing else.
+
+Kept apart from agenda.py so that registering the command in cli.py imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+class _Command(click.Command):
+    """A command with the Swedish help of the others (cli.SwedishContext)."""
+
+    @property
+    def context_class(self):  # type: ignore[override]
+        from .cli import SwedishContext  # cli imports this module: import when run
+
+        return SwedishContext
+
+
+@click.command("agenda", cls=_Command)
+@click.argument("motesfil", type=click.Path(dir_okay=False, path_type=Path),
+                metavar="MÖTE.yaml")
+@click.option("-o", "--utmapp", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), metavar="MAPP",
+              help="Mappen som kallelsens mapp skrivs i (standard: build).")
+@click.option("--offentlig", is_flag=True,
+              help="Bygg den offentliga versionen: ärenden med sekretess utan text och "
+                   "bilagor, och inga personnummer.")
+@click.option("--depfile", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
+              help="Skriv en make-regel med filerna kallelsen byggdes av (för make agenda).")
+@click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
+@click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")
+def agenda_command(motesfil: Path, utmapp: Path, offentlig: bool, depfile: Path | None,
+           tyst: bool) -> None:
+    """Bygg kallelse med föredragningslista av en mötesfil.
+
+    Skriver MAPP/<möte>/ (med --offentlig MAPP/<möte>-offentlig/): hela kallelsen som en
+    PDF med varje ärendes handlingar och bilagor, kallelsen och föredragningslistan som
+    DOCX, en webbsida (index.html) och varje ärendes PDF.
+
+    Slutkod 0 när kallelsen byggdes, 1 när mötesfilen eller en svarsfil hade fel (då
+    skrivs ingenting), 2 vid felaktiga argument."""
+    from .agenda import build_agenda
+    from .errors import display_path
+
+    started = time.perf_counter()
+    built = build_agenda(motesfil, utmapp, Path.cwd(), offentlig, depfile)
+    for warning in built.warnings:
+        click.echo(str(warning), err=True)
+    if not tyst:
+        seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+        click.echo(f"{display_path(built.folder)}: {built.items} ärenden, {built.pages} sidor, "
+                   f"{len(built.outputs)} filer, {seconds} s")
+    sys.exit(0)

@@ -1,0 +1,251 @@
+"""A new answer file for a mall: the theme's scaffold (nya/<mall>.yaml.j2) filled with today's
+date, the editor's schema line and the profile's defaults. Never overwrites a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from .errors import display_path
+from .theme import BUILTIN_THEMES, Theme, known_themes, load_theme
+
+if TYPE_CHECKING:
+    import jinja2
+from .write import write_atomic
+
+SCAFFOLDS = "nya"
+SCHEMA_FILE = Path("schema") / "answer.schema.json"
+_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O"})
+
+
+class ScaffoldError(click.ClickException):
+    """A new file cannot be written (it exists, the mall or profile is unknown); exit 1."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return f"Fel: {self.message}"
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"menade du '{close[0]}'? " if close else ""
+
+
+@dataclass
+class Created:
+    """What `new` wrote: the answer file, and the schema file when it had to be written too."""
+
+    path: Path
+    schema: Path | None = None
+
+
+def yaml_scalar(value: Any) -> str:
+    """A value as YAML: plain where it reads back as the same text, quoted otherwise."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return '""'
+    if not isinstance(value, str):
+        # Lists, mappings, numbers and booleans in flow style: JSON is valid YAML.
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if value and "\n" not in value and value == value.strip() and not _ESCAPE.search(value) \
+            and _reads_back(value):
+        return value
+    return _quoted(value)
+
+
+# Characters YAML does not allow as they are, or reads as line breaks inside quotes.
+_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar: JSON's escapes, and \\u escapes for what YAML forbids."""
+    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+_SAFE = YAML(typ="safe", pure=True)
+
+
+def _reads_back(text: str) -> bool:
+    """True when `k: text` parses to the same text, so no quotes are needed."""
+    try:
+        return _SAFE.load(f"k: {text}\n") == {"k": text}
+    except YAMLError:
+        return False
+
+
+def default_target(mall: str, today: dt.date) -> Path:
+    """answers/<date>-<mall>.yaml, the mall's name in ASCII."""
+    return Path("answers") / f"{today.isoformat()}-{mall.translate(_ASCII).lower()}.yaml"
+
+
+def project_profile(project: Path) -> str | None:
+    """The project's profile when it has exactly one (templates/<profil>/tema.yaml)."""
+    builtin = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
+    names = [n for n in known_themes(project) if n not in builtin]
+    return names[0] if len(names) == 1 else None
+
+
+def _environment(theme: Theme) -> jinja2.Environment:
+    """The scaffolds are YAML, not HTML: no autoescaping, the theme chain as search path."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in theme.folders]),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["yaml"] = yaml_scalar
+    return env
+
+
+def _theme(profil: str | None, project: Path) -> Theme:
+    known = known_themes(project)
+    if profil is not None and profil not in known:
+        raise ScaffoldError(f"profilen '{profil}' finns inte; {_hint(profil, known)}"
+                            "kända profiler: " + ", ".join(known))
+    return load_theme(profil, project)
+
+
+def _schema_reference(target: Path, project: Path) -> str:
+    """The schema file's path as seen from the answer file's folder, with forward slashes."""
+    schema = (project / SCHEMA_FILE).resolve()
+    return Path(os.path.relpath(schema, target.resolve().parent)).as_posix()
+
+
+def scaffold_text(mall: str, target: Path, project: Path, profil: str | None,
+                  today: dt.date) -> str:
+    """The text of a new answer file for `mall`, as the theme's scaffold template writes it."""
+    import jinja2
+
+    from .render.html import address_groups
+
+    theme = _theme(profil, project)
+    if mall not in theme.mallar:
+        raise ScaffoldError(f"okänd mall '{mall}'; {_hint(mall, theme.mallar)}kända mallar: "
+                            + ", ".join(theme.mallar))
+    env = _environment(theme)
+    try:
+        template = env.get_template(f"{SCAFFOLDS}/{mall}.yaml.j2")
+    except jinja2.TemplateNotFound:
+        raise ScaffoldError(f"mallen '{mall}' har ingen förlaga för nya filer "
+                            f"({SCAFFOLDS}/{mall}.yaml.j2 i profilen)") from None
+    settings = theme.settings(mall)
+    defaults: dict[str, Any] = settings.get("standardvärden") or {}
+
+    def värde(key: str, fallback: str) -> str:
+        return yaml_scalar(defaults.get(key, fallback))
+
+    def standard(key: str) -> str:
+        return " (profilens standardvärde)" if key in defaults else ""
+
+    address = address_groups(settings.get("adressblock") or (),
+                             {k: defaults.get(k) for k in ("organisation", "förvaltning",
+                                                           "avdelning")})
+    address = [[line for line in group if line.strip()] for group in address]
+    builtin = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
+    text = template.render(
+        mall=mall,
+        idag=today.isoformat(),
+        schema=_schema_reference(target, project),
+        fil=display_path(target),
+        profil=profil,
+        profil_namn=theme.profile.get("namn", profil),
+        kända=[n for n in known_themes(project) if n not in builtin],
+        adress=address,
+        adress_plats=settings.get("adressblock_plats", "sidfot"),
+        värde=värde,
+        standard=standard,
+    )
+    # The parts end in a newline of their own; at most one empty line between them.
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def create(mall: str, target: Path, project: Path, profil: str | None,
+           today: dt.date | None = None) -> Created:
+    """Write a new answer file; an existing file is never touched."""
+    today = today or dt.date.today()
+    if target.exists():
+        raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver aldrig "
+                            "över en fil. Välj ett annat filnamn eller ta bort filen först.")
+    text = scaffold_text(mall, target, project, profil, today)
+    _write_new(target, text.encode("utf-8"))
+    created = Created(target)
+    schema = project / SCHEMA_FILE
+    if not schema.exists():
+        from .schema import ANSWER_SCHEMA
+
+        write_atomic(schema, (json.dumps(ANSWER_SCHEMA, ensure_ascii=False, indent=2) + "\n")
+                     .encode("utf-8"))
+        created.schema = schema
+    return created
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write a temporary file, then link it to `target`: complete, and only if none exists."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, 0o644)
+        try:
+            os.link(temp, target)  # fails if the file appeared meanwhile: never overwrite
+        except FileExistsError:
+            raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver "
+                                "aldrig över en fil.") from None
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+class SwedishCommand(click.Command):
+    """A command with the Swedish help of the others (cli.SwedishContext)."""
+
+    @property
+    def context_class(self):  # type: ignore[override]
+        from .cli import SwedishContext  # cli imports this module: import when run
+
+        return SwedishContext
+
+
+@click.command("new", cls=SwedishCommand)
+@click.argument("mall", metavar="MALL")
+@click.argument("fil", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                metavar="[FIL]")
+@click.option("-p", "--profil", metavar="NAMN",
+              help="Profilen vars standardvärden och adress filen får (standard: projektets "
+                   "enda profil i templates/, annars den neutrala).")
+@click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")
+def new_command(mall: str, fil: Path | None, profil: str | None) -> None:
+    """Påbörja en ny svarsfil för MALL: tjänsteutlåtande, tjänsteskrivelse, frågesvar
+    eller rapport (standard för FIL: answers/<datum>-<mall>.yaml).
+
+    Filen får alla nycklar mallen använder, var och en med en kommentar om vad som ska
+    stå där, dagens datum, schemaraden för redigerare och profilens standardvärden. Den
+    går att kontrollera och bygga som den är. En befintlig fil skrivs aldrig över."""
+    project = Path.cwd()
+    today = dt.date.today()
+    profil = profil or project_profile(project)
+    target = fil or default_target(mall, today)
+    created = create(mall, target, project, profil, today)
+    shown = display_path(created.path)
+    click.echo(f"Skrev {shown} ({mall}, profil {profil or 'neutral'}).")
+    if created.schema is not None:
+        click.echo(f"Skrev {display_path(created.schema)} (svarsformatets schema för "
+                   "redigerare).")
+    click.echo(f"Se sidorna medan du skriver: utlatande serve {shown} --open")
