@@ -178,3 +178,31 @@ def test_check_strict_makes_warnings_errors(tmp_path):
     assert plain.exit_code == 0 and "varning: personnummer" in plain.output
     strict = CliRunner().invoke(main, ["check", "--strict"])
     assert strict.exit_code == 1
+
+
+def test_a_broken_profile_template_is_an_error_at_its_line(tmp_path):
+    from utlatande.pipeline import build
+
+    theme = tmp_path / "templates" / "egen"
+    (theme / "mallar").mkdir(parents=True)
+    (theme / "tema.yaml").write_text("namn: Egen\n", encoding="utf-8")
+    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
+        '{% extends "bas.html.j2" %}\n{% block innehall %}\n{{ a.finns_inte.alls }}\n'
+        "{% endblock %}\n", encoding="utf-8")
+    path = tmp_path / "answers" / "x.yaml"
+    path.parent.mkdir()
+    path.write_text(GOOD + "profil: egen\n", encoding="utf-8")
+    result = build(path, tmp_path / "build", ("html",), tmp_path)
+    assert [str(p).split(": fel:")[0] for p in result.problems] == [
+        "templates/egen/mallar/tjänsteutlåtande.html.j2:3:1"]
+    assert result.problems[0].code == "mall.fel"
+    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
+        '{% extends "bas.html.j2" %}\n{% block innehall %}\n<video>x</video>\n'
+        "{% endblock %}\n", encoding="utf-8")
+    from utlatande import theme as theme_module
+
+    theme_module.clear_cache()
+    result = build(path, tmp_path / "build", ("docx",), tmp_path)
+    assert [p.code for p in result.problems] == ["mall.element"]
+    assert "<video>" in result.problems[0].message
+    assert not (tmp_path / "build").exists()

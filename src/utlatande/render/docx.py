@@ -25,6 +25,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import html as lxml_html
 
+from ..errors import AnswerError, Problem
+
 HEADING_STYLES = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3",
                   "h6": "Heading 3"}
 INLINE_TAGS = {"strong", "b", "em", "i", "s", "del", "a", "span", "code", "br", "sup", "sub",
@@ -355,7 +357,12 @@ class DocxWriter:
             for child in el:
                 self._block(child, container, depth + 1)
         else:
-            raise ValueError(f"DOCX-skrivaren känner inte elementet <{tag}> i mallen")
+            # A template (a profile's own, say) wrote HTML outside the vocabulary: the
+            # template's mistake, reported as the user's, with the element's line in the HTML.
+            raise AnswerError([Problem(
+                f"mallen för {self.meta.get('keywords') or 'dokumentet'}", el.sourceline or 1,
+                1, f"DOCX-skrivaren känner inte elementet <{tag}>; skriv om mallen med "
+                "elementen i delar.html.j2", "mall.element")])
 
     def _inline_block(self, el, container, style: str | None = None) -> Paragraph | None:
         """A paragraph from an element's inline content; block children are handled after it."""

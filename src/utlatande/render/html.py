@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from jinja2 import TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from .. import markdown
+from ..errors import AnswerError, Problem, display_path
 from ..model import Answer
 from ..theme import Theme, merge
 
@@ -73,16 +76,19 @@ def render_html(answer: Answer, theme: Theme, source_date_epoch: str | None = No
     env.filters.update(md=_md, md_inline=markdown.to_inline_html,
                        datum=_date_filter(settings.get("datumformat", "iso")), iso=_iso,
                        datum_ord=date_in_words)
-    template = env.get_template(f"mallar/{answer.mall}.html.j2")
-    return template.render(
-        a=answer,
-        s=settings,
-        etikett=etikett,
-        adress=address_groups(settings.get("adressblock") or (), values),
-        författare=answer.förvaltning or answer.organisation,
-        skapad=created_date(answer, source_date_epoch),
-        mallklass=_css_class(answer.mall),
-    )
+    try:
+        template = env.get_template(f"mallar/{answer.mall}.html.j2")
+        return template.render(
+            a=answer,
+            s=settings,
+            etikett=etikett,
+            adress=address_groups(settings.get("adressblock") or (), values),
+            författare=answer.förvaltning or answer.organisation,
+            skapad=created_date(answer, source_date_epoch),
+            mallklass=_css_class(answer.mall),
+        )
+    except TemplateError as error:
+        raise AnswerError([template_problem(error)]) from None
 
 
 def address_groups(lines: list[str], values: dict[str, Any]) -> list[list[str]]:
@@ -94,6 +100,21 @@ def address_groups(lines: list[str], values: dict[str, Any]) -> list[list[str]]:
         elif groups[-1]:
             groups.append([])
     return [g for g in groups if g]
+
+
+def template_problem(error: TemplateError) -> Problem:
+    """A template's mistake as a problem at the template's own file and line."""
+    import traceback
+
+    where, line = "mallen", 1
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        where, line = display_path(Path(error.filename)), error.lineno or 1
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__)
+                  if f.filename.endswith(".j2")]
+        if frames:
+            where, line = display_path(Path(frames[-1].filename)), frames[-1].lineno or 1
+    return Problem(where, line, 1, f"fel i mallen: {error.message or error}", "mall.fel")
 
 
 def _css_class(name: str) -> str:
