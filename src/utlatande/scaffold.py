@@ -8,7 +8,6 @@ import difflib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,20 +196,12 @@ def create(mall: str, target: Path, project: Path, profil: str | None,
 
 
 def _write_new(target: Path, data: bytes) -> None:
-    """Write a temporary file, then link it to `target`: complete, and only if none exists."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    """Write `target` complete, and only if no such file exists."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, 0o644)
-        try:
-            os.link(temp, target)  # fails if the file appeared meanwhile: never overwrite
-        except FileExistsError:
-            raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver "
-                                "aldrig över en fil.") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
+        write_atomic(target, data, overwrite=False)
+    except FileExistsError:
+        raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver "
+                            "aldrig över en fil.") from None
 
 
 class SwedishCommand(click.Command):
