@@ -30,7 +30,17 @@ from .packet import (
     stamp,
 )
 from .pipeline import Checked, appendix_problem, check
-from .schema import _date, _jsonable, _list, _md, _name, _object, _text, _translate, _type_word
+from .schema import (
+    date_field,
+    jsonable,
+    key_name,
+    list_field,
+    md_field,
+    object_field,
+    text_field,
+    translate_error,
+    type_word,
+)
 from .theme import Theme, load_theme
 from .write import write_atomic
 
@@ -43,10 +53,10 @@ PUBLIC_SUFFIX = "-offentlig"
 ITEM_FILE = re.compile(r"^\d{2,}-[a-z0-9-]*\.pdf$")
 
 _APPENDIX = {"anyOf": [
-    _text("bilagans titel"),
-    _object({"titel": _text("bilagans titel", minLength=1),
-             "fil": _text("sökväg till en PDF, relativ till mötesfilen")},
-            "en bilaga", ["titel"]),
+    text_field("bilagans titel"),
+    object_field({"titel": text_field("bilagans titel", minLength=1),
+                  "fil": text_field("sökväg till en PDF, relativ till mötesfilen")},
+                 "en bilaga", ["titel"]),
 ]}
 
 _ITEM = {
@@ -54,13 +64,13 @@ _ITEM = {
     "description": "ett ärende: en svarsfil (fil) eller ett ärende utan utlåtande (rubrik)",
     "additionalProperties": False,
     "properties": {
-        "fil": _text("svarsfilen, relativ till mötesfilen", minLength=1),
-        "föredragande": _text("föredragande, t.ex. Yasmine Ekman-Munir, handläggare"),
-        "rubrik": _text("ärendets rubrik", minLength=1),
-        "diarienummer": _text("ärendets diarienummer, t.ex. SN 2024/7"),
-        "förslag": {"anyOf": [_md("förslaget till beslut"),
-                              _list(_md("ett beslutsförslag"), "förslagen till beslut")]},
-        "bilagor": _list(_APPENDIX, "bilagor; PDF-filerna läggs efter ärendet i kallelsen"),
+        "fil": text_field("svarsfilen, relativ till mötesfilen", minLength=1),
+        "föredragande": text_field("föredragande, t.ex. Yasmine Ekman-Munir, handläggare"),
+        "rubrik": text_field("ärendets rubrik", minLength=1),
+        "diarienummer": text_field("ärendets diarienummer, t.ex. SN 2024/7"),
+        "förslag": {"anyOf": [md_field("förslaget till beslut"),
+                              list_field(md_field("ett beslutsförslag"), "förslagen till beslut")]},
+        "bilagor": list_field(_APPENDIX, "bilagor; PDF-filerna läggs efter ärendet i kallelsen"),
     },
     # Both 'fil' and 'rubrik' is reported by _from_answer_problems, key by key.
     "oneOf": [{"required": ["fil"]}, {"required": ["rubrik"]}],
@@ -74,18 +84,18 @@ MEETING_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["möte", "ärenden"],
     "properties": {
-        "möte": _object({
-            "organ": _text("nämnden eller styrelsen, t.ex. Socialnämnden", minLength=1),
-            "datum": _date("sammanträdets datum"),
-            "tid": _text('när sammanträdet börjar, inom citattecken: "17.00"', minLength=1),
-            "plats": _text("var sammanträdet hålls", minLength=1),
-            "upprättad": _date("dagen kallelsen upprättades"),
-            "ordförande": _text("ordförande"),
-            "sekreterare": _text("sekreterare"),
-            "justerare": _text("justerare"),
+        "möte": object_field({
+            "organ": text_field("nämnden eller styrelsen, t.ex. Socialnämnden", minLength=1),
+            "datum": date_field("sammanträdets datum"),
+            "tid": text_field('när sammanträdet börjar, inom citattecken: "17.00"', minLength=1),
+            "plats": text_field("var sammanträdet hålls", minLength=1),
+            "upprättad": date_field("dagen kallelsen upprättades"),
+            "ordförande": text_field("ordförande"),
+            "sekreterare": text_field("sekreterare"),
+            "justerare": text_field("justerare"),
         }, "sammanträdet", ["organ", "datum", "tid", "plats"]),
         "ärenden": {"type": "array", "minItems": 1, "description": "ärendena i ordning",
-                    "items": {"anyOf": [_text("en svarsfil, relativ till mötesfilen",
+                    "items": {"anyOf": [text_field("en svarsfil, relativ till mötesfilen",
                                               minLength=1), _ITEM]}},
     },
 }
@@ -184,10 +194,10 @@ def _translate_meeting(error, loaded: Loaded) -> list[Problem]:
         if is_item:
             return [loaded.problem(path, f"ärende {path[1] + 1} ska vara en svarsfil "
                                    "(answers/x.yaml) eller en tabell med 'fil:' eller "
-                                   f"'rubrik:', inte {_type_word(error.instance)}",
+                                   f"'rubrik:', inte {type_word(error.instance)}",
                                    "möte.ärende")]
-        return [loaded.problem(path, f"{_name(path)} ska vara en text eller en lista, inte "
-                               f"{_type_word(error.instance)}", "schema.typ")]
+        return [loaded.problem(path, f"{key_name(path)} ska vara en text eller en lista, inte "
+                               f"{type_word(error.instance)}", "schema.typ")]
     if error.validator == "oneOf" and is_item:
         if isinstance(error.instance, dict) and {"fil", "rubrik"} <= error.instance.keys():
             return []  # reported at 'rubrik' by _from_answer_problems
@@ -196,17 +206,17 @@ def _translate_meeting(error, loaded: Loaded) -> list[Problem]:
     if error.validator == "minItems":
         return [loaded.problem(path, "'ärenden' är tom; skriv mötets ärenden som en lista",
                                "möte.inga_ärenden")]
-    return _translate(error, loaded)
+    return translate_error(error, loaded)
 
 
 def validate_meeting(loaded: Loaded) -> list[Problem]:
     """Every problem of a meeting file's structure, in file order."""
     if not isinstance(loaded.data, dict):
         return [loaded.problem((), "en mötesfil ska vara en tabell med nycklarna 'möte:' och "
-                               f"'ärenden:', inte {_type_word(loaded.data)}",
+                               f"'ärenden:', inte {type_word(loaded.data)}",
                                "fil.inte_tabell")]
     problems = _from_answer_problems(loaded)
-    for error in _validator().iter_errors(_jsonable(loaded.data)):
+    for error in _validator().iter_errors(jsonable(loaded.data)):
         problems.extend(_translate_meeting(error, loaded))
     return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
 

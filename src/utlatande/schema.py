@@ -25,23 +25,23 @@ HEADING_KEYS = [
 ]
 
 
-def _text(description: str, **extra: Any) -> dict[str, Any]:
+def text_field(description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "description": description, **extra}
 
 
-def _md(description: str) -> dict[str, Any]:
+def md_field(description: str) -> dict[str, Any]:
     return {"type": "string", "description": description + " (Markdown)"}
 
 
-def _date(description: str) -> dict[str, Any]:
+def date_field(description: str) -> dict[str, Any]:
     return {"type": "string", "format": "date", "description": description + " (ÅÅÅÅ-MM-DD)"}
 
 
-def _list(items: dict[str, Any], description: str) -> dict[str, Any]:
+def list_field(items: dict[str, Any], description: str) -> dict[str, Any]:
     return {"type": "array", "items": items, "description": description}
 
 
-def _object(properties: dict[str, Any], description: str,
+def object_field(properties: dict[str, Any], description: str,
             required: list[str] | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "description": description,
                               "properties": properties, "additionalProperties": False}
@@ -50,46 +50,46 @@ def _object(properties: dict[str, Any], description: str,
     return schema
 
 
-PERSON = _object({
-    "namn": _text("personens namn", minLength=1),
-    "titel": _text("titel, t.ex. Socialdirektör"),
-    "organisation": _text("personens egen enhet när den skiljer sig från förvaltningen"),
-    "telefon": _text("telefonnummer, inom citattecken: \"08-508 251 64\""),
-    "epost": _text("e-postadress"),
-    "datum": _date("datum för attestering"),
+PERSON = object_field({
+    "namn": text_field("personens namn", minLength=1),
+    "titel": text_field("titel, t.ex. Socialdirektör"),
+    "organisation": text_field("personens egen enhet när den skiljer sig från förvaltningen"),
+    "telefon": text_field("telefonnummer, inom citattecken: \"08-508 251 64\""),
+    "epost": text_field("e-postadress"),
+    "datum": date_field("datum för attestering"),
 }, "en person", ["namn"])
 
 ATTESTANT = {**PERSON, "required": ["namn", "datum"]}
 
-PROPOSAL_GROUP = _object({
-    "rubrik": _text("rubriken över förslagen, t.ex. Förslag till kommunstyrelsens beslut"),
-    "punkter": _list(_md("ett beslutsförslag"), "förslagen i gruppen"),
+PROPOSAL_GROUP = object_field({
+    "rubrik": text_field("rubriken över förslagen, t.ex. Förslag till kommunstyrelsens beslut"),
+    "punkter": list_field(md_field("ett beslutsförslag"), "förslagen i gruppen"),
     "numrerad": {"type": "boolean", "description": "numrerad lista (standard) eller stycken"},
 }, "en grupp av beslutsförslag", ["punkter"])
 
-QUESTION = _object({
-    "rubrik": _text("rubrik; standard är Fråga N"),
-    "fråga": _md("frågan, skrivs i fetstil"),
-    "svar": _md("svaret"),
+QUESTION = object_field({
+    "rubrik": text_field("rubrik; standard är Fråga N"),
+    "fråga": md_field("frågan, skrivs i fetstil"),
+    "svar": md_field("svaret"),
 }, "en fråga med svar", ["fråga", "svar"])
 
 APPENDIX = {"anyOf": [
-    _text("bilagans titel"),
-    _object({"titel": _text("bilagans titel", minLength=1),
-             "fil": _text("sökväg till en PDF, relativ till svarsfilen")},
-            "en bilaga", ["titel"]),
+    text_field("bilagans titel"),
+    object_field({"titel": text_field("bilagans titel", minLength=1),
+                  "fil": text_field("sökväg till en PDF, relativ till svarsfilen")},
+                 "en bilaga", ["titel"]),
 ]}
 
 
 def _section(depth: int) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "rubrik": _text("avsnittets rubrik; utan rubrik fortsätter texten utan rubrik"),
-        "text": _md("avsnittets text"),
-        "frågor": _list(QUESTION, "frågor och svar i avsnittet"),
+        "rubrik": text_field("avsnittets rubrik; utan rubrik fortsätter texten utan rubrik"),
+        "text": md_field("avsnittets text"),
+        "frågor": list_field(QUESTION, "frågor och svar i avsnittet"),
     }
     if depth < 3:
-        properties["avsnitt"] = _list(_section(depth + 1), "underavsnitt")
-    return _object(properties, f"ett avsnitt på nivå {depth}")
+        properties["avsnitt"] = list_field(_section(depth + 1), "underavsnitt")
+    return object_field(properties, f"ett avsnitt på nivå {depth}")
 
 
 ANSWER_SCHEMA: dict[str, Any] = {
@@ -102,40 +102,40 @@ ANSWER_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["mall", "rubrik"],
     "properties": {
-        "mall": _text("dokumenttypen", examples=["tjänsteutlåtande", "tjänsteskrivelse",
-                                                 "frågesvar", "rapport"]),
-        "profil": _text("organisationens profil (tema)"),
-        "organisation": _text("t.ex. Stockholms stad"),
-        "förvaltning": _text("t.ex. Socialförvaltningen"),
-        "avdelning": _text("t.ex. Avdelningen individ och familj"),
-        "diarienummer": _text("ärendets diarienummer, t.ex. SN 2024/123"),
-        "er_beteckning": _text("mottagarens beteckning"),
-        "datum": _date("utlåtandets datum"),
-        "till": _text("mottagande organ, t.ex. Socialnämnden"),
-        "handläggare": _list(PERSON, "handläggare"),
-        "rubrik": _text("dokumentets rubrik", minLength=1),
-        "underrubrik": _text("t.ex. Svar på skrivelse från Moderaterna"),
-        "ärende": _object({"typ": _text("t.ex. motion, skrivelse, nämndinitiativ"),
-                           "från": _text("avsändaren"),
-                           "datum": _date("ärendets datum")},
-                          "vad som besvaras", ["typ"]),
-        "förslag_till_beslut": _list({"anyOf": [_md("ett beslutsförslag"), PROPOSAL_GROUP]},
-                                     "förslag till beslut"),
-        "sammanfattning": _md("sammanfattningen"),
-        "avsnitt": _list(_section(1), "dokumentets avsnitt"),
-        "frågor": _list(QUESTION, "frågor och svar"),
-        "beslutsunderlag": _list(_text("ett underlag"), "beslutsunderlag"),
-        "underskrifter": _list(PERSON, "underskrifter"),
-        "bilagor": _list(APPENDIX, "bilagor"),
-        "attestering": _list(ATTESTANT, "digital attestering"),
-        "beslutet_skickas_till": _list(_text("en mottagare"), "sändlista"),
-        "sekretess": _object({"grund": _text("sekretessgrund, t.ex. OSL 26 kap. 1 §",
-                                             minLength=1)},
-                             "dokumentet innehåller sekretessuppgifter", ["grund"]),
+        "mall": text_field("dokumenttypen", examples=["tjänsteutlåtande", "tjänsteskrivelse",
+                                                      "frågesvar", "rapport"]),
+        "profil": text_field("organisationens profil (tema)"),
+        "organisation": text_field("t.ex. Stockholms stad"),
+        "förvaltning": text_field("t.ex. Socialförvaltningen"),
+        "avdelning": text_field("t.ex. Avdelningen individ och familj"),
+        "diarienummer": text_field("ärendets diarienummer, t.ex. SN 2024/123"),
+        "er_beteckning": text_field("mottagarens beteckning"),
+        "datum": date_field("utlåtandets datum"),
+        "till": text_field("mottagande organ, t.ex. Socialnämnden"),
+        "handläggare": list_field(PERSON, "handläggare"),
+        "rubrik": text_field("dokumentets rubrik", minLength=1),
+        "underrubrik": text_field("t.ex. Svar på skrivelse från Moderaterna"),
+        "ärende": object_field({"typ": text_field("t.ex. motion, skrivelse, nämndinitiativ"),
+                                "från": text_field("avsändaren"),
+                                "datum": date_field("ärendets datum")},
+                               "vad som besvaras", ["typ"]),
+        "förslag_till_beslut": list_field(
+            {"anyOf": [md_field("ett beslutsförslag"), PROPOSAL_GROUP]}, "förslag till beslut"),
+        "sammanfattning": md_field("sammanfattningen"),
+        "avsnitt": list_field(_section(1), "dokumentets avsnitt"),
+        "frågor": list_field(QUESTION, "frågor och svar"),
+        "beslutsunderlag": list_field(text_field("ett underlag"), "beslutsunderlag"),
+        "underskrifter": list_field(PERSON, "underskrifter"),
+        "bilagor": list_field(APPENDIX, "bilagor"),
+        "attestering": list_field(ATTESTANT, "digital attestering"),
+        "beslutet_skickas_till": list_field(text_field("en mottagare"), "sändlista"),
+        "sekretess": object_field({"grund": text_field("sekretessgrund, t.ex. OSL 26 kap. 1 §",
+                                                       minLength=1)},
+                                  "dokumentet innehåller sekretessuppgifter", ["grund"]),
         "metadata": {"type": "object", "description": "rapportens försättsblad: etikett → värde",
                      "additionalProperties": {"type": ["string", "number"]}},
         "innehållsförteckning": {"type": "boolean", "description": "innehållsförteckning"},
-        "sidhuvud": _text("löpande sidhuvud"),
+        "sidhuvud": text_field("löpande sidhuvud"),
         "rubriker": {"type": "object", "description": "egna rubriker i stället för mallens",
                      "propertyNames": {"enum": HEADING_KEYS},
                      "additionalProperties": {"type": "string"}},
@@ -150,7 +150,7 @@ _TYPE_WORDS = {"string": "en text", "array": "en lista", "object": "en tabell (n
                "null": "tomt"}
 
 
-def _type_word(value: Any) -> str:
+def type_word(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
@@ -164,12 +164,12 @@ def _type_word(value: Any) -> str:
     return f"texten '{value}'"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Dates as ISO text (what the schema's format: date checks), an invalid date as its text."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -179,7 +179,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _name(path: KeyPath) -> str:
+def key_name(path: KeyPath) -> str:
     named = [p for p in path if isinstance(p, str)]
     return f"'{named[-1]}'" if named else "filen"
 
@@ -197,7 +197,7 @@ def _expected(schema: dict[str, Any]) -> str:
     return _TYPE_WORDS.get(kind, str(kind))
 
 
-def _translate(error: ValidationError, loaded: Loaded) -> list[Problem]:
+def translate_error(error: ValidationError, loaded: Loaded) -> list[Problem]:
     path: KeyPath = tuple(error.absolute_path)
     kind = error.validator
     if kind == "additionalProperties":
@@ -209,24 +209,24 @@ def _translate(error: ValidationError, loaded: Loaded) -> list[Problem]:
         return [_unknown_key(loaded, (*path, key), key, HEADING_KEYS)]
     if kind == "required":
         missing = error.message.split("'")[1]
-        where = "i filen" if not path else f"under {_name(path)}"
+        where = "i filen" if not path else f"under {key_name(path)}"
         return [loaded.problem(path, f"nyckeln '{missing}' saknas {where}", "schema.saknas",
                                key=bool(path))]
     if kind == "format":
-        return [loaded.problem(path, f"{_name(path)}: '{error.instance}' är inget giltigt "
+        return [loaded.problem(path, f"{key_name(path)}: '{error.instance}' är inget giltigt "
                                "datum; skriv ÅÅÅÅ-MM-DD, till exempel 2024-03-19",
                                "schema.datum")]
     if kind == "type":
         hint = ""
         if error.schema.get("type") == "string" and isinstance(error.instance, (int, float)):
             hint = "; sätt värdet inom citattecken"
-        return [loaded.problem(path, f"{_name(path)} ska vara {_expected(error.schema)}, inte "
-                               f"{_type_word(error.instance)}{hint}", "schema.typ")]
+        return [loaded.problem(path, f"{key_name(path)} ska vara {_expected(error.schema)}, inte "
+                               f"{type_word(error.instance)}{hint}", "schema.typ")]
     if kind == "minLength":
-        return [loaded.problem(path, f"{_name(path)} får inte vara tom", "schema.tom")]
+        return [loaded.problem(path, f"{key_name(path)} får inte vara tom", "schema.tom")]
     if kind == "anyOf":
         return _translate_any_of(error, loaded, path)
-    return [loaded.problem(path, f"{_name(path)}: ogiltigt värde", f"schema.{kind}")]
+    return [loaded.problem(path, f"{key_name(path)}: ogiltigt värde", f"schema.{kind}")]
 
 
 def _translate_any_of(error: ValidationError, loaded: Loaded, path: KeyPath) -> list[Problem]:
@@ -235,9 +235,9 @@ def _translate_any_of(error: ValidationError, loaded: Loaded, path: KeyPath) -> 
     for branch, sub in enumerate(error.schema["anyOf"]):
         if sub.get("type") == wanted:
             errors = [e for e in error.context if e.schema_path and e.schema_path[0] == branch]
-            return [p for e in errors for p in _translate(e, loaded)]
-    return [loaded.problem(path, f"{_name(path)} ska vara en text eller en tabell (nyckel: "
-                           f"värde), inte {_type_word(error.instance)}", "schema.typ")]
+            return [p for e in errors for p in translate_error(e, loaded)]
+    return [loaded.problem(path, f"{key_name(path)} ska vara en text eller en tabell (nyckel: "
+                           f"värde), inte {type_word(error.instance)}", "schema.typ")]
 
 
 def _unknown_key(loaded: Loaded, key_path: KeyPath, key: str, known: list[str]) -> Problem:
@@ -254,10 +254,10 @@ def validate_answer(loaded: Loaded, known_mallar: list[str]) -> list[Problem]:
     data = loaded.data
     if not isinstance(data, dict):
         return [loaded.problem((), "en svarsfil ska vara en tabell med nycklar (mall:, "
-                               f"rubrik: …), inte {_type_word(data)}", "fil.inte_tabell")]
+                               f"rubrik: …), inte {type_word(data)}", "fil.inte_tabell")]
     problems: list[Problem] = []
-    for error in _VALIDATOR.iter_errors(_jsonable(data)):
-        problems.extend(_translate(error, loaded))
+    for error in _VALIDATOR.iter_errors(jsonable(data)):
+        problems.extend(translate_error(error, loaded))
     mall = data.get("mall")
     if isinstance(mall, str) and mall not in known_mallar:
         close = difflib.get_close_matches(mall, known_mallar, n=1, cutoff=0.6)
