@@ -497,3 +497,27 @@ def test_find_personnummer_ignores_what_is_no_personnummer(text):
 def test_luhn_check_digit():
     assert luhn_ok("8112189876")
     assert not luhn_ok("8112189875")
+
+
+def test_a_statement_that_fails_to_render_is_an_error_and_writes_nothing(tmp_path,
+                                                                         monkeypatch):
+    """Statements render in worker processes; their problems still reach the user."""
+    from utlatande.errors import AnswerError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answers").mkdir()
+    good = "mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: Utlåtande {n}\n"
+    (tmp_path / "answers" / "a.yaml").write_text(good.format(n=1), encoding="utf-8")
+    (tmp_path / "answers" / "b.yaml").write_text(
+        good.format(n=2) + "bilagor:\n  - {titel: Trasig, fil: trasig.pdf}\n", encoding="utf-8")
+    (tmp_path / "answers" / "trasig.pdf").write_bytes(b"%PDF-1.7\ninte mer")
+    (tmp_path / "moten").mkdir()
+    meeting = tmp_path / "moten" / "m.yaml"
+    meeting.write_text("möte:\n  organ: Socialnämnden\n  datum: 2024-03-19\n  tid: \"17.00\"\n"
+                       "  plats: Stadshuset\närenden:\n  - ../answers/a.yaml\n"
+                       "  - ../answers/b.yaml\n", encoding="utf-8")
+    with pytest.raises(AnswerError) as caught:
+        build_agenda(meeting, tmp_path / "build", tmp_path)
+    assert [str(p).split(" (")[0] for p in caught.value.problems] == [
+        "answers/b.yaml:5:26: fel: bilagan 'trasig.pdf' är ingen läsbar PDF"]
+    assert not (tmp_path / "build").exists()

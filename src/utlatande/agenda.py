@@ -461,11 +461,45 @@ def _plain_marks(agenda: Agenda, item: Item) -> list[Mark]:
     return [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
 
 
-def render_parts(agenda: Agenda, project: Path) -> list[Part]:
-    """Every item's pages, rendered as `build` renders them; none for a hidden item."""
+def _render_one(path: Path, project: Path) -> bytes | list[Problem]:
+    """One statement's PDF, in a worker process: problems come back as data, not raised."""
+    from .pipeline import check, render
+
+    try:
+        return render(check(path, project), ("pdf",), project)["pdf"]
+    except AnswerError as error:
+        return error.problems
+
+
+def _render_statements(agenda: Agenda, project: Path) -> dict[Path, bytes]:
+    """The PDF of every shown statement, each answer once, on every core."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     from .pipeline import render
 
-    rendered: dict[Path, bytes] = {}  # an answer named twice is rendered once
+    checked = {}
+    for item in agenda.items:
+        if agenda.shown(item) and item.checked is not None:
+            checked.setdefault(item.checked.path.resolve(), item.checked)
+    jobs = min(os.cpu_count() or 1, len(checked))
+    if jobs <= 1:
+        return {key: render(c, ("pdf",), project)["pdf"] for key, c in checked.items()}
+    from .render import pdf  # noqa: F401  WeasyPrint imported once, before the fork
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = dict(zip(checked, pool.map(_render_one, [c.path for c in checked.values()],
+                                             [project] * len(checked)), strict=True))
+    problems = [p for r in results.values() if isinstance(r, list) for p in r]
+    if problems:
+        raise AnswerError(problems)
+    return results  # type: ignore[return-value]
+
+
+def render_parts(agenda: Agenda, project: Path) -> list[Part]:
+    """Every item's pages, rendered as `build` renders them; none for a hidden item."""
+    rendered = _render_statements(agenda, project)  # an answer named twice is rendered once
     parts = []
     for item in agenda.items:
         part = Part(item)
@@ -474,8 +508,6 @@ def render_parts(agenda: Agenda, project: Path) -> list[Part]:
             continue
         if item.checked is not None:
             key = item.checked.path.resolve()
-            if key not in rendered:
-                rendered[key] = render(item.checked, ("pdf",), project)["pdf"]
             # A reader of its own: pages appended twice from one reader would share their
             # content, and each would get the other's page number too.
             part.document = Document(rendered[key])
