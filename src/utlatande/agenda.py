@@ -29,7 +29,7 @@ from .packet import (
     place_numbers,
     stamp,
 )
-from .pipeline import Checked, appendix_problem, check
+from .pipeline import Checked, appendix_problem, check, unreadable_appendix
 from .schema import (
     date_field,
     jsonable,
@@ -407,26 +407,14 @@ def slug(text: str) -> str:
 
 
 def _appendix_pdf(agenda: Agenda, item: Item) -> bytes:
-    """A plain item's appendix files, one after the other."""
-    import io
+    """A plain item's appendix files, one after the other (its bookmarks are the agenda's)."""
+    from .render.pdf import UnreadableAppendix, append_appendices
 
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
-
-    writer = PdfWriter()
-    for appendix in item.files:
-        try:
-            reader = PdfReader(appendix.fil)
-            if reader.is_encrypted:
-                raise ValueError("den är krypterad")
-            writer.append(reader, import_outline=False)
-        except (PyPdfError, OSError, ValueError, KeyError) as exc:
-            raise AnswerError([agenda.loaded.problem(
-                (*appendix.key_path, "fil"), f"bilagan '{appendix.fil_angiven}' är ingen läsbar "
-                f"PDF ({exc or type(exc).__name__})", "bilaga.oläsbar")]) from None
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    try:
+        return append_appendices(None, [(None, appendix.fil) for appendix in item.files])
+    except UnreadableAppendix as error:
+        raise AnswerError([unreadable_appendix(item.files[error.index], agenda.loaded,
+                                               error.reason)]) from None
 
 
 def _statement_marks(item: Item, document: Document) -> list[Mark]:

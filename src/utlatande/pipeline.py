@@ -173,10 +173,14 @@ def _with_appendices(checked: Checked, statement: bytes) -> bytes:
         return append_appendices(statement, [(f"{label} {a.nummer}: {a.titel}", a.fil)
                                              for a in files])
     except UnreadableAppendix as error:
-        appendix = files[error.index]
-        raise AnswerError([loaded.problem((*appendix.key_path, "fil"),
-                                          f"bilagan '{appendix.fil_angiven}' är ingen läsbar "
-                                          f"PDF ({error.reason})", "bilaga.oläsbar")]) from None
+        raise AnswerError([unreadable_appendix(files[error.index], loaded, error.reason)]) \
+            from None
+
+
+def unreadable_appendix(appendix: Appendix, loaded: Loaded, reason: str) -> Problem:
+    """An appendix file that passed the checks but that pypdf cannot read."""
+    return loaded.problem((*appendix.key_path, "fil"), f"bilagan '{appendix.fil_angiven}' är "
+                          f"ingen läsbar PDF ({reason})", "bilaga.oläsbar")
 
 
 def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path,

@@ -193,14 +193,18 @@ class UnreadableAppendix(Exception):
         self.index, self.reason = index, reason
 
 
-def append_appendices(statement: bytes, appendices: list[tuple[str, Path]]) -> bytes:
-    """The statement followed by each appendix PDF, each with a bookmark "Bilaga N: titel"."""
+def append_appendices(statement: bytes | None,
+                      appendices: list[tuple[str | None, Path]]) -> bytes:
+    """The statement (or nothing) followed by each appendix PDF.
+
+    An appendix with a title gets a bookmark "Bilaga N: titel" at its first page.
+    """
     import io
 
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
-    writer = PdfWriter(clone_from=io.BytesIO(statement))
+    writer = PdfWriter(clone_from=io.BytesIO(statement)) if statement else PdfWriter()
     for index, (title, path) in enumerate(appendices):
         try:
             reader = PdfReader(path)
@@ -210,9 +214,10 @@ def append_appendices(statement: bytes, appendices: list[tuple[str, Path]]) -> b
             writer.append(reader, import_outline=False)
         except (PyPdfError, OSError, ValueError, KeyError) as exc:
             raise UnreadableAppendix(index, str(exc) or type(exc).__name__) from None
-        writer.add_outline_item(title=title, page_number=first)
+        if title is not None:
+            writer.add_outline_item(title=title, page_number=first)
     # A fixed /ID from the content, so the same inputs give the same bytes.
-    digest = hashlib.sha256(statement)
+    digest = hashlib.sha256(statement or b"")
     for _, path in appendices:
         digest.update(path.read_bytes())
     identifier = digest.hexdigest()[:32].encode()
