@@ -80,6 +80,10 @@ def test_other_formats_are_another_build(project):
 
 
 def test_parallel_and_serial_builds_give_the_same_bytes(project):
+    # u3's DOCX takes its contents' page numbers from the PDF: the PDF side writes both.
+    (project / "answers" / "u3.yaml").write_text(
+        STATEMENT.format(n=3) + "innehållsförteckning: true\navsnitt:\n"
+        "  - {rubrik: Bakgrund, text: Text.}\n", encoding="utf-8")
     CliRunner().invoke(main, ["build", "-j", "1", "-o", "serial"])
     CliRunner().invoke(main, ["build", "-j", "2", "-o", "parallel"])
     names = sorted(p.name for p in (project / "serial").glob("u*"))
@@ -140,3 +144,72 @@ def test_source_date_epoch_sets_the_dates(project):
     info = pypdf.PdfReader(project / "build" / "u1.pdf").metadata
     assert info["/CreationDate"].startswith("D:20231114")
     assert docx.Document(project / "build" / "u1.docx").core_properties.created.year == 2023
+
+
+def _profile_the_docx_writer_refuses(project: Path) -> None:
+    """A profile whose template has an element the DOCX writer does not know."""
+    theme = project / "templates" / "egen"
+    (theme / "mallar").mkdir(parents=True)
+    (theme / "tema.yaml").write_text("namn: Egen\n", encoding="utf-8")
+    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
+        '{% extends "bas.html.j2" %}\n{% block innehall %}\n<video>x</video>\n'
+        "{% endblock %}\n", encoding="utf-8")
+
+
+def test_an_answer_whose_docx_fails_gets_no_pdf_either(project):
+    """PDF and DOCX are rendered in different processes, and written only together."""
+    _profile_the_docx_writer_refuses(project)
+    (project / "answers" / "u4.yaml").write_text(
+        STATEMENT.format(n=4).replace("profil: stockholm", "profil: egen"), encoding="utf-8")
+    (project / "answers" / "u5.yaml").write_text(
+        STATEMENT.format(n=5).replace("Text nummer 5.", "Gäller 811218-9876."),
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-j", "2"])
+    assert result.exit_code == 1
+    assert result.output.count("[mall.element]") == 1
+    assert result.output.count("[sekretess.personnummer]") == 1
+    assert "4 byggda, 0 oförändrade, 1 med fel" in result.output
+    built = sorted(p.name for p in (project / "build").glob("u*"))
+    assert built == [f"u{n}.{fmt}" for n in (1, 2, 3, 5) for fmt in ("docx", "pdf")]
+
+
+def test_a_lost_pdf_process_fails_its_answers_and_the_build_ends(project, monkeypatch):
+    from utlatande import batch
+
+    monkeypatch.setattr(batch, "_pdf_side", lambda *args: os._exit(3))
+    outcomes = []
+    summary = batch.run(sorted(Path("answers").glob("*.yaml")), Path("build"), ("pdf", "docx"),
+                        project, jobs=2, report=lambda outcome, *_: outcomes.append(outcome))
+    assert (summary.built, summary.failed) == (0, 3)
+    for outcome in outcomes:
+        assert [p.code for p in outcome.built.problems] == ["internt"]
+        assert "PDF-processen avslutades oväntat" in outcome.built.problems[0].message
+    assert not list(Path("build").glob("u*"))
+
+
+@pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])
+def test_ctrl_c_stops_the_batch_and_keeps_what_was_built(project, formats):
+    """Ctrl-C reaches every process of the build; none is left, and nothing is lost."""
+    import json
+    import signal
+
+    for n in range(4, 41):
+        (project / "answers" / f"u{n}.yaml").write_text(STATEMENT.format(n=n),
+                                                          encoding="utf-8")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "utlatande", "build", "-f", formats], cwd=project,
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = build.stdout.readline()  # the first answer is built: interrupt the rest
+    assert " → " in first
+    os.killpg(build.pid, signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 1
+    assert err.strip().splitlines()[-1] == "Avbrutet."
+    assert "Traceback" not in err
+    with pytest.raises(ProcessLookupError):  # no worker was left behind
+        os.killpg(build.pid, 0)
+    recorded = json.loads((project / "build" / ".utlatande-manifest.json").read_text())
+    assert 1 <= len(recorded["poster"]) < 40
+    for record in recorded["poster"].values():
+        assert all(Path(p).is_file() for p in record["outputs"])

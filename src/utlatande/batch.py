@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
 import zlib
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem, display_path
-from .pipeline import Built, build
+from .pipeline import (
+    Built,
+    build,
+    check,
+    docx_needs_pdf,
+    output_path,
+    render_checked,
+    write_outputs,
+)
 from .uptodate import Manifest, Record, package_files, record, settings_key
 
 
@@ -43,13 +55,50 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
     try:
         built = build(answer, out_dir, formats, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
-        problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
-                          f"{type(exc).__name__}: {exc}", "internt")
-        return Outcome(Built(answer, problems=[problem]), None)
+        return Outcome(_internal_error(answer, exc), None)
     if not built.ok:
         return Outcome(built, None)
     files = [*built.dependencies, *package_files()]
     return Outcome(built, record(built.outputs, key, files, built.folders))
+
+
+def _internal_error(answer: Path, exc: BaseException) -> Built:
+    problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
+                      f"{type(exc).__name__}: {exc}", "internt")
+    return Built(answer, problems=[problem])
+
+
+@dataclass
+class Part:
+    """Some of one answer's formats, rendered but not written: the parts of an answer are
+    written together, and only when none of them failed."""
+
+    built: Built
+    data: dict[str, bytes]
+    record: Record | None
+    deferred: bool = False  # the PDF side renders this answer's other formats too
+
+
+def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
+                key: str, pdf_variant: str | None, side: str) -> Part:
+    """The PDF side renders the PDF, the other side everything else; a DOCX that takes
+    the PDF's page numbers is left to the PDF side."""
+    try:
+        checked = check(answer, project)
+        if side == "pdf":
+            mine = formats if docx_needs_pdf(checked) else ("pdf",)
+        elif docx_needs_pdf(checked):
+            return Part(Built(answer), {}, None, deferred=True)
+        else:
+            mine = tuple(f for f in formats if f != "pdf")
+        built, data = render_checked(checked, mine, project, pdf_variant)
+    except Exception as exc:  # a bug in utlatande must not take the batch down
+        return Part(_internal_error(answer, exc), {}, None)
+    if not built.ok:
+        return Part(built, {}, None)
+    targets = [output_path(answer, out_dir, fmt) for fmt in data]
+    files = [*built.dependencies, *package_files()]
+    return Part(built, data, record(targets, key, files, built.folders))
 
 
 def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path, *,
@@ -69,34 +118,197 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
         else:
             todo.append(answer)
     summary = Summary(unchanged=len(answers) - len(todo))
-    if todo and "pdf" in formats:
-        # Import WeasyPrint once, before the workers fork: they share it, fonts included.
-        from .render import pdf  # noqa: F401
     jobs = max(1, jobs or os.cpu_count() or 1)
-    outcomes = _outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)
-    for done, outcome in enumerate(outcomes, 1):
-        manifest.update(outcome.built.path, outcome.record)
-        if outcome.built.ok:
-            summary.built += 1
-        else:
-            summary.failed += 1
-        if report:
-            report(outcome, done, len(todo))
-    if todo or manifest.dirty or not manifest.path.exists():
-        manifest.save()
+    # Closed explicitly: on Ctrl-C the workers stop now, not when the generator is collected.
+    with closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
+        try:
+            for done, outcome in enumerate(outcomes, 1):
+                manifest.update(outcome.built.path, outcome.record)
+                if outcome.built.ok:
+                    summary.built += 1
+                else:
+                    summary.failed += 1
+                if report:
+                    report(outcome, done, len(todo))
+        finally:
+            # Also after an interrupt: what was built by then is written and up to date.
+            if todo or manifest.dirty or not manifest.path.exists():
+                manifest.save()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
-              key: str, jobs: int, pdf_variant: str | None = None):
-    if jobs == 1 or len(todo) <= 1:
+              key: str, jobs: int, pdf_variant: str | None = None) -> Iterator[Outcome]:
+    if not todo:
+        return
+    if jobs > 1 and "pdf" in formats and len(formats) > 1:
+        yield from _two_sided(todo, out_dir, formats, project, key, jobs, pdf_variant)
+        return
+    if "pdf" in formats:
+        # Import WeasyPrint once, before the workers fork: they share it, fonts included.
+        from .render import pdf  # noqa: F401
+    if jobs == 1 or len(todo) == 1:
         for answer in todo:
             yield build_one(answer, out_dir, formats, project, key, pdf_variant)
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(build_one, a, out_dir, formats, project, key, pdf_variant)
-                   for a in todo]
-        for future in as_completed(futures):
+    count = min(jobs, len(todo))
+    with _workers(count) as pool:
+        calls = ((a, (build_one, a, out_dir, formats, project, key, pdf_variant)) for a in todo)
+        for _, future in _completed(pool, calls, count):
             yield future.result()
+
+
+def _workers(count: int) -> ProcessPoolExecutor:
+    """Forked worker processes; they start (at the first submit) inside `_without_sigint`."""
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"))
+
+
+@contextmanager
+def _without_sigint() -> Iterator[None]:
+    """Processes forked inside ignore Ctrl-C from their first instruction: the parent
+    alone handles it, and stops them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
+               count: int) -> Iterator[tuple[Any, Future]]:
+    """(key, finished future) of each (key, (function, *args)) call, as they finish.
+
+    Only two calls a worker are handed out at a time, so that Ctrl-C (which ends the
+    pool) waits for the few that are running, not for the whole batch.
+    """
+    calls = iter(calls)
+    running: dict[Future, Any] = {}
+
+    def hand_out() -> None:
+        for key, call in calls:
+            running[pool.submit(*call)] = key
+            if len(running) >= 2 * count:
+                return
+
+    with _without_sigint():  # the first submit forks the workers
+        hand_out()
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield running.pop(future), future
+        hand_out()
+
+
+def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
+               key: str, jobs: int, pdf_variant: str | None) -> Iterator[Outcome]:
+    """PDF and DOCX at the same time, so that no core waits while WeasyPrint is imported.
+
+    A child process imports WeasyPrint, renders the first PDF (which loads the fonts and
+    fills WeasyPrint's caches) and then forks `jobs` workers for the other PDFs, so
+    everything a PDF needs is paid once. Meanwhile this process, which never imports
+    WeasyPrint, renders the other formats. An answer is written when all its parts are in.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    pdf_side = context.Process(target=_pdf_side, args=(
+        sender, todo, out_dir, formats, project, key, jobs, pdf_variant))
+    with _without_sigint():
+        pdf_side.start()
+    sender.close()
+    others: dict[int, Part] = {}
+    pdfs: dict[int, Part] = {}
+    received: set[int] = set()
+
+    def finished(index: int) -> Iterator[Outcome]:
+        if index in pdfs and index in others:
+            yield _join(todo[index], [others.pop(index), pdfs.pop(index)], out_dir, formats)
+
+    def receive() -> Iterator[Outcome]:
+        try:
+            index, part = receiver.recv()
+        except EOFError:  # the PDF side died: every answer still waiting for it failed
+            lost = RuntimeError("PDF-processen avslutades oväntat")
+            waiting = [i for i in range(len(todo)) if i not in received]
+            parts = [(i, Part(_internal_error(todo[i], lost), {}, None)) for i in waiting]
+        else:
+            parts = [(index, part)]
+        for index, part in parts:
+            received.add(index)
+            pdfs[index] = part
+            yield from finished(index)
+
+    try:
+        for index, answer in enumerate(todo):
+            others[index] = render_part(answer, out_dir, formats, project, key, pdf_variant,
+                                        "other")
+            yield from finished(index)
+            while len(received) < len(todo) and receiver.poll():
+                yield from receive()
+        while len(received) < len(todo):
+            yield from receive()
+    finally:
+        receiver.close()
+        if len(received) < len(todo):  # interrupted: the PDF side and its workers stop too
+            pdf_side.terminate()
+        pdf_side.join()
+
+
+def _pdf_side(sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
+              project: Path, key: str, jobs: int, pdf_variant: str | None) -> None:
+    """The PDF half of a two-sided batch (in its own process): sends (index, Part).
+
+    Ctrl-C is the parent's to handle (this process ignores SIGINT from its start); the
+    parent stops this side by closing the pipe and sending SIGTERM, which is only noted
+    here, never raised, so that it cannot land inside a fork or a lock.
+    """
+    stopping = False
+
+    def stop(*_) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    from .render import pdf  # noqa: F401
+
+    try:
+        sender.send((0, render_part(todo[0], out_dir, formats, project, key, pdf_variant,
+                                    "pdf")))
+        rest = range(1, len(todo))
+        if not rest:
+            return
+        count = min(jobs, len(rest))
+        with _workers(count) as pool:
+            calls = ((i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant,
+                          "pdf")) for i in rest)
+            for index, future in _completed(pool, calls, count):
+                if stopping:
+                    break
+                try:
+                    part = future.result()
+                except Exception as exc:  # a worker that died (BrokenProcessPool)
+                    part = Part(_internal_error(todo[index], exc), {}, None)
+                sender.send((index, part))
+    except BrokenPipeError:  # the parent stopped listening
+        pass
+
+
+def _join(answer: Path, parts: list[Part], out_dir: Path, formats: tuple[str, ...]) -> Outcome:
+    """One answer's outcome from its parts: written only when every part succeeded."""
+    built = Built(answer)
+    for part in parts:
+        built.problems += [p for p in part.built.problems if p not in built.problems]
+        built.dependencies += [d for d in part.built.dependencies if d not in built.dependencies]
+        built.folders += [f for f in part.built.folders if f not in built.folders]
+    if not built.ok or any(p.record is None and not p.deferred for p in parts):
+        return Outcome(built, None)
+    data = {fmt: blob for part in parts for fmt, blob in part.data.items()}
+    write_outputs(built, {fmt: data[fmt] for fmt in formats if fmt in data}, out_dir)
+    records = [p.record for p in parts if p.record is not None]
+    merged = Record([str(p) for p in built.outputs], records[0].key,
+                    {k: v for r in records for k, v in r.files.items()},
+                    {k: v for r in records for k, v in r.folders.items()})
+    return Outcome(built, merged)

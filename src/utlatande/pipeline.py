@@ -124,6 +124,11 @@ def _meta(answer: Answer, settings: dict) -> dict:
             "created": created}
 
 
+def docx_needs_pdf(checked: Checked) -> bool:
+    """Whether the DOCX is written from the PDF: its table of contents takes the PDF's pages."""
+    return checked.answer is not None and bool(checked.answer.innehållsförteckning)
+
+
 def render(checked: Checked, formats: tuple[str, ...], project: Path,
            pdf_variant: str | None = None) -> dict[str, bytes]:
     """Every requested format's bytes, rendered before anything is written.
@@ -146,7 +151,7 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
 
         options = pdf_options(checked, settings, pdf_variant, meta["created"])
         statement = write_pdf(html, theme, settings, project, options)
-        if answer.innehållsförteckning:
+        if docx_needs_pdf(checked):
             # The DOCX's table of contents is written with the PDF's page numbers, so it
             # reads right before Word refreshes it.
             meta["toc_pages"] = heading_pages(statement)
@@ -187,20 +192,36 @@ def build(path: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
           pdf_variant: str | None = None) -> Built:
     """Build one answer; a failed answer leaves its older outputs untouched."""
     checked = check(path, project)
-    built = Built(path, problems=checked.problems)
+    built, outputs = render_checked(checked, formats, project, pdf_variant)
+    write_outputs(built, outputs, out_dir)
+    return built
+
+
+def render_checked(checked: Checked, formats: tuple[str, ...], project: Path,
+                   pdf_variant: str | None = None) -> tuple[Built, dict[str, bytes]]:
+    """A checked answer's outputs as bytes, nothing written; none when it has an error."""
+    built = Built(checked.path, problems=list(checked.problems))
     if not checked.ok:
-        return built
+        return built, {}
     try:
         outputs = render(checked, formats, project, pdf_variant)
     except AnswerError as error:
         built.problems.extend(error.problems)
-        return built
+        return built, {}
+    built.dependencies, built.folders = _dependencies(checked, project)
+    return built, outputs
+
+
+def output_path(answer: Path, out_dir: Path, fmt: str) -> Path:
+    return out_dir / f"{answer.stem}.{fmt}"
+
+
+def write_outputs(built: Built, outputs: dict[str, bytes], out_dir: Path) -> None:
+    """Write every rendered format of an answer, each file atomically."""
     for fmt, data in outputs.items():
-        target = out_dir / f"{path.stem}.{fmt}"
+        target = output_path(built.path, out_dir, fmt)
         write_atomic(target, data)
         built.outputs.append(target)
-    built.dependencies, built.folders = _dependencies(checked, project)
-    return built
 
 
 def _dependencies(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:

@@ -29,6 +29,20 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+# (path, size, mtime_ns) -> sha256. Every answer of a batch depends on the same fonts and
+# code (3.5 MB); hashed once a process, and forked workers inherit what the parent hashed.
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _stat_and_hash(path: Path) -> list:
+    """[size, mtime_ns, sha256] of a file, hashing it only if it is new or was changed."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = file_hash(path)
+    return [stat.st_size, stat.st_mtime_ns, _HASHES[key]]
+
+
 def listing(folder: Path) -> str:
     """A signature of which files a folder holds (a new template or font is a change)."""
     try:
@@ -64,10 +78,7 @@ class Record:
 
 def record(outputs: list[Path], key: str, files: list[Path], folders: list[Path]) -> Record:
     """A record of a finished build (called in the worker that built it)."""
-    entries = {}
-    for path in dict.fromkeys(files):
-        stat = path.stat()
-        entries[str(path)] = [stat.st_size, stat.st_mtime_ns, file_hash(path)]
+    entries = {str(path): _stat_and_hash(path) for path in dict.fromkeys(files)}
     return Record([str(p) for p in outputs], key, entries,
                   {str(f): listing(f) for f in dict.fromkeys(folders)})
 

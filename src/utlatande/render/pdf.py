@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,9 +16,51 @@ from typing import Any
 from ..theme import Theme
 from .html import fill
 
+
+@contextmanager
+def _libraries_from_linker_cache() -> Iterator[None]:
+    """Library lookups answered from one reading of the dynamic linker's cache.
+
+    WeasyPrint tries six names for each of its seven libraries, and cffi asks
+    ctypes.util.find_library about every name that does not load as written; on Linux
+    each such question starts ldconfig, gcc and ld, 0.2 s of every PDF build's start.
+    The same question is answered here the way ctypes asks ldconfig, from a single
+    ``ldconfig -p``; a name the cache does not hold is not found, and WeasyPrint goes
+    on to its next name, which dlopen loads as written (LD_LIBRARY_PATH included).
+    """
+    import ctypes.util
+
+    if sys.platform != "linux":
+        yield
+        return
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, check=True,
+                                 env={"LC_ALL": "C", "LANG": "C"}, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = b""
+    if not listing:
+        yield
+        return
+    abi = {"x86_64": "libc6,x86-64", "aarch64": "libc6,AArch64", "ppc64le": "libc6,64bit",
+           "s390x": "libc6,64bit"}.get(os.uname().machine, "libc6")
+
+    def find_library(name: str) -> str | None:
+        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(name).encode(),
+                                                          abi.encode()), listing)
+        return os.fsdecode(found.group(1)) if found else None
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
 # WeasyPrint costs most of a second to import: it is imported here, and only this module
 # imports it, so commands that write no PDF never pay for it.
-import weasyprint  # noqa: E402  isort: skip
+with _libraries_from_linker_cache():
+    import weasyprint  # noqa: E402  isort: skip
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402  isort: skip
 from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402  isort: skip
 
