@@ -69,6 +69,9 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+TOC_LEVELS = 3  # the contents field lists headings 1-3
+
+
 class DocxWriter:
     """Writes one document: ``DocxWriter(settings, meta).write(html)`` gives its bytes."""
 
@@ -166,10 +169,21 @@ class DocxWriter:
 
     # -- entry point -------------------------------------------------------------------
     def prepare(self) -> None:
-        """Styles, page and an empty body: done once per profile, then copied."""
+        """Styles, page and an empty body: done once per profile, then copied.
+
+        Every style a document may use is made here, footnotes' and contents' too, so
+        that the styles part is the same for every document of the profile: it is shared,
+        not copied, and serialised once.
+        """
         self._set_up_styles()
+        self._add_footnote_styles()
+        self._add_toc_styles()
         self._set_up_page()
         self._remove_template_paragraph()
+        # Word 2010's copy of the styles (438 kB): newer Word and LibreOffice do not read it.
+        for rel_id, rel in list(self.doc.part.rels.items()):
+            if rel.reltype.endswith("/stylesWithEffects"):
+                self.doc.part.drop_rel(rel_id)
 
     def write(self, html: str) -> bytes:
         self._set_core_properties()
@@ -584,13 +598,7 @@ class DocxWriter:
         entries = el.findall(".//li")
         for i, entry in enumerate(entries):
             level = int((entry.get("class") or "toc-niva-1").rsplit("-", 1)[-1])
-            style = f"TOC {level}"
-            if style not in [s.name for s in self.doc.styles]:
-                toc_style = self.doc.styles.add_style(style, WD_STYLE_TYPE.PARAGRAPH)
-                toc_style.base_style = self.doc.styles["Normal"]
-                toc_style.paragraph_format.left_indent = Mm(6 * (level - 1))
-                toc_style.paragraph_format.space_after = Pt(2)
-            paragraph = self._paragraph(container, style)
+            paragraph = self._paragraph(container, f"TOC {min(level, TOC_LEVELS)}")
             if i == 0:
                 self._field_begin(paragraph, 'TOC \\o "1-3" \\h \\z \\u')
             title = clean_text(_SPACE.sub(" ", entry.text_content()).strip())
@@ -671,8 +679,15 @@ class DocxWriter:
                '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
                '<w:continuationSeparator/></w:r></w:p></w:footnote></w:footnotes>')
         self.footnotes_xml = parse_xml(xml)
-        self._add_footnote_styles()
         return self.footnotes_xml
+
+    def _add_toc_styles(self) -> None:
+        styles = self.doc.styles
+        for level in range(1, TOC_LEVELS + 1):
+            toc_style = styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
+            toc_style.base_style = styles["Normal"]
+            toc_style.paragraph_format.left_indent = Mm(6 * (level - 1))
+            toc_style.paragraph_format.space_after = Pt(2)
 
     def _add_footnote_styles(self) -> None:
         styles = self.doc.styles
@@ -710,7 +725,8 @@ class DocxWriter:
         entries = [("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
                    ("_rels/.rels", package.rels.xml)]
         for part in parts:
-            entries.append((part.partname.membername, part.blob))
+            blob = _SHARED_BLOBS.get(id(part))
+            entries.append((part.partname.membername, part.blob if blob is None else blob))
             if len(part.rels):
                 entries.append((part.partname.rels_uri.membername, part.rels.xml))
         out = io.BytesIO()
@@ -723,7 +739,18 @@ class DocxWriter:
         return out.getvalue()
 
 
-_BASES: dict[str, tuple[Any, dict[str, str]]] = {}
+@dataclass
+class _Base:
+    """A profile's prepared document, and its styles part, shared by every copy."""
+
+    doc: Any
+    style_ids: dict[str, str]
+    styles_part: Any
+
+
+_BASES: dict[str, _Base] = {}
+# id(styles part) -> its serialised XML, for the zip writer.
+_SHARED_BLOBS: dict[int, bytes] = {}
 
 
 def _base_document(writer: DocxWriter) -> tuple[Any, dict[str, str]]:
@@ -736,11 +763,15 @@ def _base_document(writer: DocxWriter) -> tuple[Any, dict[str, str]]:
         writer.style_ids = {}
         writer.prepare()
         ids = {style.name: style.style_id for style in writer.doc.styles}
-        _BASES[key] = (writer.doc, ids)
-    base, ids = _BASES[key]
+        part = writer.doc.part.part_related_by(RT.STYLES)
+        _BASES[key] = _Base(writer.doc, ids, part)
+        _SHARED_BLOBS[id(part)] = part.blob
+    base = _BASES[key]
+    # The styles part (350 kB of XML) is not copied: documents only read it.
+    memo = {id(base.styles_part): base.styles_part}
     # lxml elements do not keep their identity through deepcopy's memo, so the copy is
     # opened afresh from its own document part rather than used as copied.
-    return copy.deepcopy(base).part.document, dict(ids)
+    return copy.deepcopy(base.doc, memo).part.document, dict(base.style_ids)
 
 
 def _header_rows(rows: list) -> int:
