@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -10,7 +11,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -215,9 +216,11 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     pdf_side = context.Process(target=_pdf_side, args=(
-        sender, todo, out_dir, formats, project, key, jobs, pdf_variant))
+        receiver, sender, todo, out_dir, formats, project, key, jobs, pdf_variant))
     with _without_sigint():
         pdf_side.start()
+    # Its own process group, with the workers it forks: one signal ends them all.
+    _own_group(pdf_side.pid)
     sender.close()
     others: dict[int, Part] = {}
     pdfs: dict[int, Part] = {}
@@ -228,9 +231,14 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
             yield _join(todo[index], [others.pop(index), pdfs.pop(index)], out_dir, formats)
 
     def receive() -> Iterator[Outcome]:
+        # Its workers hold the pipe open too, so the side's death is seen by its sentinel.
+        ready = multiprocessing.connection.wait([receiver, pdf_side.sentinel])
         try:
+            if receiver not in ready:
+                raise EOFError
             index, part = receiver.recv()
         except EOFError:  # the PDF side died: every answer still waiting for it failed
+            _end_group(pdf_side)
             lost = RuntimeError("PDF-processen avslutades oväntat")
             waiting = [i for i in range(len(todo)) if i not in received]
             parts = [(i, Part(_internal_error(todo[i], lost), {}, None)) for i in waiting]
@@ -253,25 +261,35 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
     finally:
         receiver.close()
         if len(received) < len(todo):  # interrupted: the PDF side and its workers stop too
-            pdf_side.terminate()
+            _end_group(pdf_side)
         pdf_side.join()
 
 
-def _pdf_side(sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
+def _own_group(pid: int) -> None:
+    """Put a child in a process group of its own (set by parent and child alike, so that
+    it holds whichever runs first)."""
+    with suppress(OSError):  # the child has already set it, or has already exited
+        os.setpgid(pid, pid)
+
+
+def _end_group(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill the PDF side and its workers; they hold no file half-written (this process
+    writes every output), so nothing is lost but unfinished work."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
+
+
+def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
               project: Path, key: str, jobs: int, pdf_variant: str | None) -> None:
     """The PDF half of a two-sided batch (in its own process): sends (index, Part).
 
-    Ctrl-C is the parent's to handle (this process ignores SIGINT from its start); the
-    parent stops this side by closing the pipe and sending SIGTERM, which is only noted
-    here, never raised, so that it cannot land inside a fork or a lock.
+    Ctrl-C is the parent's to handle: this process ignores SIGINT from its start, and the
+    parent ends it and its workers by killing their process group.
     """
-    stopping = False
-
-    def stop(*_) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
+    _own_group(0)
+    receiver.close()  # the parent's end: with it closed here, a parent that dies breaks the pipe
     from .render import pdf  # noqa: F401
 
     try:
@@ -285,14 +303,12 @@ def _pdf_side(sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
             calls = ((i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant,
                           "pdf")) for i in rest)
             for index, future in _completed(pool, calls, count):
-                if stopping:
-                    break
                 try:
                     part = future.result()
                 except Exception as exc:  # a worker that died (BrokenProcessPool)
                     part = Part(_internal_error(todo[index], exc), {}, None)
                 sender.send((index, part))
-    except BrokenPipeError:  # the parent stopped listening
+    except BrokenPipeError:  # the parent is gone
         pass
 
 
