@@ -112,7 +112,8 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("-f", "--format", "format_", default=",".join(DEFAULT_FORMATS), metavar="FORMAT",
               help="Kommaseparerade format: pdf, docx, html (standard: pdf,docx).")
 @click.option("-j", "--jobb", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Antal processer (standard: antalet kärnor).")
+              help="Antal processer som gör PDF:er (standard: antalet kärnor); DOCX "
+                   "görs samtidigt i huvudprocessen. -j 1 bygger allt i en process.")
 @click.option("--force", is_flag=True, help="Bygg allt, även det som inte har ändrats.")
 @click.option("--shard", "shard_", default=None, metavar="K/N",
               help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
