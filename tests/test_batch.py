@@ -249,3 +249,31 @@ def test_ctrl_c_stops_the_batch_and_keeps_what_was_built(project, formats):
     assert 1 <= len(recorded["poster"]) < 40
     for record in recorded["poster"].values():
         assert all(Path(p).is_file() for p in record["outputs"])
+
+
+_REAL_WORK: list = []  # the function a crashing worker stands in for
+
+
+def _crash_on_u2(answer, *args):
+    """A worker that dies on u2, as one would in a crash inside Pango or HarfBuzz (the
+    parent's own DOCX half of a two-sided build does not crash)."""
+    if answer.name == "u2.yaml" and args[-1] != "other":
+        os._exit(3)
+    return _REAL_WORK[0](answer, *args)
+
+
+@pytest.mark.parametrize("formats", [("pdf",), ("pdf", "docx")])
+def test_a_crashed_worker_fails_answers_not_the_build(project, monkeypatch, formats):
+    from utlatande import batch
+
+    name = "build_one" if formats == ("pdf",) else "render_part"
+    monkeypatch.setattr(sys.modules[__name__], "_REAL_WORK", [getattr(batch, name)])
+    monkeypatch.setattr(batch, name, _crash_on_u2)
+    outcomes = []
+    summary = batch.run(sorted(Path("answers").glob("*.yaml")), Path("build"), formats,
+                        project, jobs=2, report=lambda outcome, *_: outcomes.append(outcome))
+    assert summary.built + summary.failed == 3
+    failed = [o for o in outcomes if not o.built.ok]
+    assert any(o.built.path.name == "u2.yaml" for o in failed)
+    for outcome in failed:
+        assert [p.code for p in outcome.built.problems] == ["internt"]

@@ -11,6 +11,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +157,11 @@ def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project
     count = min(jobs, len(todo))
     with _workers(count) as pool:
         calls = ((a, (build_one, a, out_dir, formats, project, key, pdf_variant)) for a in todo)
-        for _, future in _completed(pool, calls, count):
-            yield future.result()
+        for answer, future in _completed(pool, calls, count):
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:  # the worker died (a crash in a library)
+                yield Outcome(_internal_error(answer, exc), None)
 
 
 def _workers(count: int) -> ProcessPoolExecutor:
@@ -191,7 +195,12 @@ def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
 
     def hand_out() -> None:
         for key, call in calls:
-            running[pool.submit(*call)] = key
+            try:
+                future = pool.submit(*call)
+            except BrokenProcessPool as exc:  # a worker died: what is left fails with it
+                future = Future()
+                future.set_exception(exc)
+            running[future] = key
             if len(running) >= 2 * count:
                 return
 
@@ -305,7 +314,7 @@ def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[
             for index, future in _completed(pool, calls, count):
                 try:
                     part = future.result()
-                except Exception as exc:  # a worker that died (BrokenProcessPool)
+                except BrokenProcessPool as exc:  # the worker died (a crash in a library)
                     part = Part(_internal_error(todo[index], exc), {}, None)
                 sender.send((index, part))
     except BrokenPipeError:  # the parent is gone
