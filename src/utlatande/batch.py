@@ -188,19 +188,22 @@ def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
     """(key, finished future) of each (key, (function, *args)) call, as they finish.
 
     Only two calls a worker are handed out at a time, so that Ctrl-C (which ends the
-    pool) waits for the few that are running, not for the whole batch.
+    pool) waits for the few that are running, not for the whole batch. A worker that
+    dies (a crash in a library) breaks the pool and every call in it: those calls are
+    made again one at a time, each in a process of its own, so that only the answer
+    that crashes fails.
     """
     calls = iter(calls)
-    running: dict[Future, Any] = {}
+    running: dict[Future, tuple[Any, tuple]] = {}
+    broken: list[tuple[Any, tuple]] = []
 
     def hand_out() -> None:
         for key, call in calls:
             try:
-                future = pool.submit(*call)
-            except BrokenProcessPool as exc:  # a worker died: what is left fails with it
-                future = Future()
-                future.set_exception(exc)
-            running[future] = key
+                running[pool.submit(*call)] = (key, call)
+            except BrokenProcessPool:
+                broken.append((key, call))
+                continue
             if len(running) >= 2 * count:
                 return
 
@@ -209,8 +212,18 @@ def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
     while running:
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            yield running.pop(future), future
+            key, call = running.pop(future)
+            if isinstance(future.exception(), BrokenProcessPool):
+                broken.append((key, call))
+            else:
+                yield key, future
         hand_out()
+    for key, call in broken:
+        with _workers(1) as alone:
+            with _without_sigint():
+                future = alone.submit(*call)
+            wait([future])
+        yield key, future
 
 
 def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
