@@ -173,18 +173,14 @@ def test_an_answer_whose_docx_fails_gets_no_pdf_either(project):
     assert built == [f"u{n}.{fmt}" for n in (1, 2, 3, 5) for fmt in ("docx", "pdf")]
 
 
-def test_a_lost_pdf_process_fails_its_answers_and_the_build_ends(project, monkeypatch):
+def test_a_lost_pdf_process_costs_no_answer(project, monkeypatch):
     from utlatande import batch
 
     monkeypatch.setattr(batch, "_pdf_side", lambda *args: os._exit(3))
-    outcomes = []
     summary = batch.run(sorted(Path("answers").glob("*.yaml")), Path("build"), ("pdf", "docx"),
-                        project, jobs=2, report=lambda outcome, *_: outcomes.append(outcome))
-    assert (summary.built, summary.failed) == (0, 3)
-    for outcome in outcomes:
-        assert [p.code for p in outcome.built.problems] == ["internt"]
-        assert "PDF-processen avslutades oväntat" in outcome.built.problems[0].message
-    assert not list(Path("build").glob("u*"))
+                        project, jobs=2)
+    assert (summary.built, summary.failed) == (3, 0)
+    assert len(list(Path("build").glob("u*"))) == 6
 
 
 def _left_in_session(session: int, patience: float = 0.0) -> list[int]:
@@ -266,7 +262,7 @@ def _crash_on_u2(answer, *args):
 def test_a_crashed_worker_fails_its_answer_only(project, monkeypatch, formats):
     from utlatande import batch
 
-    name = "build_one" if formats == ("pdf",) else "render_part"
+    name = "build_one" if formats == ("pdf",) else "render_part"  # u2: in a worker
     monkeypatch.setattr(sys.modules[__name__], "_REAL_WORK", [getattr(batch, name)])
     monkeypatch.setattr(batch, name, _crash_on_u2)
     outcomes = []
@@ -278,3 +274,21 @@ def test_a_crashed_worker_fails_its_answer_only(project, monkeypatch, formats):
     assert [p.code for p in failed.built.problems] == ["internt"]
     assert sorted(p.name for p in Path("build").glob("u*")) == sorted(
         f"u{n}.{fmt}" for n in (1, 3) for fmt in formats)
+
+
+def test_a_crash_in_the_pdf_process_itself_fails_that_answer_only(project, monkeypatch):
+    """The PDF side renders the first answer itself: a crash there ends the side, and the
+    parent makes the PDFs it was waiting for."""
+    from utlatande import batch
+
+    monkeypatch.setattr(sys.modules[__name__], "_REAL_WORK", [batch.render_part])
+    monkeypatch.setattr(batch, "render_part", _crash_on_u2)
+    # u2 first: the PDF side renders the first answer itself, before it has workers
+    answers = sorted(Path("answers").glob("*.yaml"), key=lambda a: a.name != "u2.yaml")
+    outcomes = []
+    summary = batch.run(answers, Path("build"), ("pdf", "docx"), project, jobs=2,
+                        report=lambda outcome, *_: outcomes.append(outcome))
+    assert (summary.built, summary.failed) == (2, 1)
+    [failed] = [o for o in outcomes if not o.built.ok]
+    assert failed.built.path.name == "u2.yaml"
+    assert [p.code for p in failed.built.problems] == ["internt"]

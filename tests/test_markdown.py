@@ -90,3 +90,24 @@ def test_dates_in_words_are_swedish(tmp_path):
 
     assert date_in_words(date(2024, 3, 19)) == "19 mars 2024"
     assert date_in_words(date(2020, 12, 1)) == "1 december 2020"
+
+
+def test_indented_and_fenced_text_reach_both_formats(tmp_path):
+    """Indentation pasted from a word processor stays a paragraph; a fenced block is kept
+    line by line, in both formats (the DOCX writer once refused it as a template error)."""
+    (tmp_path / "answers").mkdir()
+    answer = tmp_path / "answers" / "kod.yaml"
+    answer.write_text('mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: Indrag\n'
+                      'sammanfattning: "\\tIndragen rad."\navsnitt:\n  - rubrik: Kod\n'
+                      '    text: |\n      ```\n      rad ett\n        rad två\n      ```\n',
+                      encoding="utf-8")
+    result = build(answer, tmp_path / "build", ("pdf", "docx", "html"), tmp_path)
+    assert result.ok, [str(p) for p in result.problems]
+    html = (tmp_path / "build" / "kod.html").read_text(encoding="utf-8")
+    assert "<p>Indragen rad.</p>" in html
+    assert "<pre><code>rad ett\n  rad två\n</code></pre>" in html
+    paragraphs = [p.text for p in docx.Document(tmp_path / "build" / "kod.docx").paragraphs]
+    assert "Indragen rad." in paragraphs
+    assert "rad ett\n  rad två" in paragraphs
+    text = pdf_text(tmp_path / "build" / "kod.pdf")
+    assert "Indragen rad." in text and "rad två" in text

@@ -258,14 +258,12 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
         try:
             if receiver not in ready:
                 raise EOFError
-            index, part = receiver.recv()
-        except EOFError:  # the PDF side died: every answer still waiting for it failed
+            parts: Iterable[tuple[int, Part]] = [receiver.recv()]
+        except EOFError:  # the PDF side died (a crash in a library): make its PDFs here
             _end_group(pdf_side)
-            lost = RuntimeError("PDF-processen avslutades oväntat")
             waiting = [i for i in range(len(todo)) if i not in received]
-            parts = [(i, Part(_internal_error(todo[i], lost), {}, None)) for i in waiting]
-        else:
-            parts = [(index, part)]
+            parts = _pdf_parts(todo, waiting, out_dir, formats, project, key, jobs,
+                               pdf_variant)
         for index, part in parts:
             received.add(index)
             pdfs[index] = part
@@ -285,6 +283,26 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
         if len(received) < len(todo):  # interrupted: the PDF side and its workers stop too
             _end_group(pdf_side)
         pdf_side.join()
+
+
+def _pdf_parts(todo: list[Path], indexes: list[int], out_dir: Path, formats: tuple[str, ...],
+               project: Path, key: str, jobs: int,
+               pdf_variant: str | None) -> Iterator[tuple[int, Part]]:
+    """(index, PDF part) of the given answers, made by workers of this process; an answer
+    whose worker crashes is an internal error, and only that answer."""
+    if not indexes:
+        return
+    from .render import pdf  # noqa: F401
+
+    count = min(jobs, len(indexes))
+    with _workers(count) as pool:
+        calls = ((i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant,
+                      "pdf")) for i in indexes)
+        for index, future in _completed(pool, calls, count):
+            try:
+                yield index, future.result()
+            except BrokenProcessPool as exc:  # the worker died (a crash in a library)
+                yield index, Part(_internal_error(todo[index], exc), {}, None)
 
 
 def _own_group(pid: int) -> None:
@@ -317,19 +335,10 @@ def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[
     try:
         sender.send((0, render_part(todo[0], out_dir, formats, project, key, pdf_variant,
                                     "pdf")))
-        rest = range(1, len(todo))
-        if not rest:
-            return
-        count = min(jobs, len(rest))
-        with _workers(count) as pool:
-            calls = ((i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant,
-                          "pdf")) for i in rest)
-            for index, future in _completed(pool, calls, count):
-                try:
-                    part = future.result()
-                except BrokenProcessPool as exc:  # the worker died (a crash in a library)
-                    part = Part(_internal_error(todo[index], exc), {}, None)
-                sender.send((index, part))
+        rest = list(range(1, len(todo)))
+        for index, part in _pdf_parts(todo, rest, out_dir, formats, project, key, jobs,
+                                      pdf_variant):
+            sender.send((index, part))
     except BrokenPipeError:  # the parent is gone
         pass
 

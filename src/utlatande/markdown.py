@@ -24,6 +24,9 @@ def _parser() -> MarkdownIt:
     # html=False: raw HTML typed by a handläggare is text, printed as typed.
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # Indentation pasted from a word processor is not meant as program code: indented
+    # lines stay a paragraph. A fenced block (```) is still kept as typed.
+    md.disable("code")
     md.use(footnote_plugin)
     return md
 

@@ -333,6 +333,8 @@ class DocxWriter:
                     self._block(child, container, depth)
         elif tag == "hr":
             return
+        elif tag == "pre":
+            self._preformatted(el, container)
         elif "underskrifter" in classes and "bredvid" in classes:
             self._signatures_side_by_side(el, container)
         elif "fragetext" in classes:
@@ -377,6 +379,16 @@ class DocxWriter:
                 f"mallen för {self.meta.get('keywords') or 'dokumentet'}", el.sourceline or 1,
                 1, f"DOCX-skrivaren känner inte elementet <{tag}>; skriv om mallen med "
                 "elementen i delar.html.j2", "mall.element")])
+
+    def _preformatted(self, el, container) -> None:
+        """A fenced block: its lines as typed, in a fixed-width font, as the PDF shows it."""
+        paragraph = self._paragraph(container)
+        lines = clean_text(el.text_content()).rstrip("\n").split("\n")
+        for i, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            run.font.name = "Liberation Mono"
+            if i < len(lines) - 1:
+                run.add_break()
 
     def _inline_block(self, el, container, style: str | None = None) -> Paragraph | None:
         """A paragraph from an element's inline content; block children are handled after it."""
