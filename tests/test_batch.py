@@ -110,20 +110,28 @@ def test_bad_shard_is_a_usage_error(project, value):
     assert "--shard" in result.output
 
 
-def _imports_weasyprint(*args: str, cwd: Path) -> bool:
+def _imported(*args: str, cwd: Path, module: str = "weasyprint") -> bool:
     code = (f"import sys\nfrom utlatande.cli import main\ntry:\n    main({list(args)!r})\n"
-            "except SystemExit:\n    pass\nprint('weasyprint' in sys.modules)")
+            f"except SystemExit:\n    pass\nprint({module!r} in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
                             text=True, check=True)
     return result.stdout.strip().splitlines()[-1] == "True"
 
 
 def test_commands_without_pdf_never_import_weasyprint(project):
-    assert not _imports_weasyprint("--help", cwd=project)
-    assert not _imports_weasyprint("check", cwd=project)
-    assert not _imports_weasyprint("schema", cwd=project)
-    assert not _imports_weasyprint("build", "-f", "docx", cwd=project)
-    assert _imports_weasyprint("build", "-f", "pdf", "answers/u1.yaml", cwd=project)
+    assert not _imported("--help", cwd=project)
+    assert not _imported("check", cwd=project)
+    assert not _imported("schema", cwd=project)
+    assert not _imported("build", "-f", "docx", cwd=project)
+    assert _imported("build", "-f", "pdf", "answers/u1.yaml", cwd=project)
+
+
+def test_a_build_with_nothing_to_do_only_reads_the_manifest(project):
+    _build()
+    assert not _imported("build", "-f", "docx,html", cwd=project,
+                                   module="utlatande.pipeline")
+    assert _imported("build", "-f", "docx,html", "--force", cwd=project,
+                               module="utlatande.pipeline")
 
 
 def test_two_builds_in_separate_processes_are_byte_identical(project):

@@ -15,19 +15,16 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, display_path
-from .pipeline import (
-    Built,
-    build,
-    check,
-    docx_needs_pdf,
-    output_path,
-    render_checked,
-    write_outputs,
-)
 from .uptodate import Manifest, Record, package_files, record, settings_key
+
+if TYPE_CHECKING:
+    from .pipeline import Built
+
+# The pipeline (YAML, schema, Jinja) is imported by the functions that build: a build with
+# nothing to do only reads the manifest, and starts in half the time.
 
 
 @dataclass
@@ -54,8 +51,10 @@ def shard(answers: list[Path], index: int, count: int) -> list[Path]:
 def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
               key: str, pdf_variant: str | None = None) -> Outcome:
     """Build one answer (in a worker process) and record what it depended on."""
+    from . import pipeline
+
     try:
-        built = build(answer, out_dir, formats, project, pdf_variant)
+        built = pipeline.build(answer, out_dir, formats, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
         return Outcome(_internal_error(answer, exc), None)
     if not built.ok:
@@ -65,9 +64,11 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
 
 
 def _internal_error(answer: Path, exc: BaseException) -> Built:
+    from . import pipeline
+
     problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
                       f"{type(exc).__name__}: {exc}", "internt")
-    return Built(answer, problems=[problem])
+    return pipeline.Built(answer, problems=[problem])
 
 
 @dataclass
@@ -85,20 +86,22 @@ def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: 
                 key: str, pdf_variant: str | None, side: str) -> Part:
     """The PDF side renders the PDF, the other side everything else; a DOCX that takes
     the PDF's page numbers is left to the PDF side."""
+    from . import pipeline
+
     try:
-        checked = check(answer, project)
+        checked = pipeline.check(answer, project)
         if side == "pdf":
-            mine = formats if docx_needs_pdf(checked) else ("pdf",)
-        elif docx_needs_pdf(checked):
-            return Part(Built(answer), {}, None, deferred=True)
+            mine = formats if pipeline.docx_needs_pdf(checked) else ("pdf",)
+        elif pipeline.docx_needs_pdf(checked):
+            return Part(pipeline.Built(answer), {}, None, deferred=True)
         else:
             mine = tuple(f for f in formats if f != "pdf")
-        built, data = render_checked(checked, mine, project, pdf_variant)
+        built, data = pipeline.render_checked(checked, mine, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
         return Part(_internal_error(answer, exc), {}, None)
     if not built.ok:
         return Part(built, {}, None)
-    targets = [output_path(answer, out_dir, fmt) for fmt in data]
+    targets = [pipeline.output_path(answer, out_dir, fmt) for fmt in data]
     files = [*built.dependencies, *package_files()]
     return Part(built, data, record(targets, key, files, built.folders))
 
@@ -345,7 +348,9 @@ def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[
 
 def _join(answer: Path, parts: list[Part], out_dir: Path, formats: tuple[str, ...]) -> Outcome:
     """One answer's outcome from its parts: written only when every part succeeded."""
-    built = Built(answer)
+    from . import pipeline
+
+    built = pipeline.Built(answer)
     for part in parts:
         built.problems += [p for p in part.built.problems if p not in built.problems]
         built.dependencies += [d for d in part.built.dependencies if d not in built.dependencies]
@@ -353,7 +358,7 @@ def _join(answer: Path, parts: list[Part], out_dir: Path, formats: tuple[str, ..
     if not built.ok or any(p.record is None and not p.deferred for p in parts):
         return Outcome(built, None)
     data = {fmt: blob for part in parts for fmt, blob in part.data.items()}
-    write_outputs(built, {fmt: data[fmt] for fmt in formats if fmt in data}, out_dir)
+    pipeline.write_outputs(built, {fmt: data[fmt] for fmt in formats if fmt in data}, out_dir)
     records = [p.record for p in parts if p.record is not None]
     merged = Record([str(p) for p in built.outputs], records[0].key,
                     {k: v for r in records for k, v in r.files.items()},
