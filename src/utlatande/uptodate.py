@@ -90,6 +90,7 @@ class Manifest:
         self.path = out_dir / MANIFEST
         self.records: dict[str, Record] = {}
         self._hashes: dict[str, str] = {}
+        self._stats: dict[str, os.stat_result | None] = {}
         self._listings: dict[str, str] = {}
         self.dirty = False
         try:
@@ -110,9 +111,14 @@ class Manifest:
 
     def _same_file(self, path: str, facts: list) -> bool:
         size, mtime, digest = facts
-        try:
-            stat = os.stat(path)
-        except OSError:
+        # Every answer of a profile names the same fonts and code: each is looked at once.
+        if path not in self._stats:
+            try:
+                self._stats[path] = os.stat(path)
+            except OSError:
+                self._stats[path] = None
+        stat = self._stats[path]
+        if stat is None:
             return False
         if stat.st_size == size and stat.st_mtime_ns == mtime:
             return True
