@@ -21,6 +21,16 @@ SEED_ANSWERS = {
 }
 
 
+def own_profile(project: Path, body: str) -> None:
+    """A profile 'egen' whose tjänsteutlåtande template has `body` as its content (line 3)."""
+    theme = project / "templates" / "egen"
+    (theme / "mallar").mkdir(parents=True, exist_ok=True)
+    (theme / "tema.yaml").write_text("namn: Egen\n", encoding="utf-8")
+    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
+        '{% extends "bas.html.j2" %}\n{% block innehall %}\n' + body + "\n{% endblock %}\n",
+        encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def project() -> Path:
     return ROOT

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from utlatande.batch import shard
 from utlatande.cli import main
 
-from conftest import ROOT
+from conftest import ROOT, own_profile
 
 STATEMENT = """mall: tjänsteutlåtande
 profil: stockholm
@@ -154,19 +154,9 @@ def test_source_date_epoch_sets_the_dates(project):
     assert docx.Document(project / "build" / "u1.docx").core_properties.created.year == 2023
 
 
-def _profile_the_docx_writer_refuses(project: Path) -> None:
-    """A profile whose template has an element the DOCX writer does not know."""
-    theme = project / "templates" / "egen"
-    (theme / "mallar").mkdir(parents=True)
-    (theme / "tema.yaml").write_text("namn: Egen\n", encoding="utf-8")
-    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
-        '{% extends "bas.html.j2" %}\n{% block innehall %}\n<video>x</video>\n'
-        "{% endblock %}\n", encoding="utf-8")
-
-
 def test_an_answer_whose_docx_fails_gets_no_pdf_either(project):
     """PDF and DOCX are rendered in different processes, and written only together."""
-    _profile_the_docx_writer_refuses(project)
+    own_profile(project, "<video>x</video>")  # an element the DOCX writer does not know
     (project / "answers" / "u4.yaml").write_text(
         STATEMENT.format(n=4).replace("profil: stockholm", "profil: egen"), encoding="utf-8")
     (project / "answers" / "u5.yaml").write_text(

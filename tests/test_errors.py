@@ -8,6 +8,8 @@ import pytest
 
 from utlatande.pipeline import check
 
+from conftest import own_profile
+
 GOOD = """mall: tjänsteutlåtande
 datum: 2024-03-19
 rubrik: Ett utlåtande
@@ -183,12 +185,7 @@ def test_check_strict_makes_warnings_errors(tmp_path):
 def test_a_broken_profile_template_is_an_error_at_its_line(tmp_path):
     from utlatande.pipeline import build
 
-    theme = tmp_path / "templates" / "egen"
-    (theme / "mallar").mkdir(parents=True)
-    (theme / "tema.yaml").write_text("namn: Egen\n", encoding="utf-8")
-    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
-        '{% extends "bas.html.j2" %}\n{% block innehall %}\n{{ a.finns_inte.alls }}\n'
-        "{% endblock %}\n", encoding="utf-8")
+    own_profile(tmp_path, "{{ a.finns_inte.alls }}")
     path = tmp_path / "answers" / "x.yaml"
     path.parent.mkdir()
     path.write_text(GOOD + "profil: egen\n", encoding="utf-8")
@@ -196,9 +193,7 @@ def test_a_broken_profile_template_is_an_error_at_its_line(tmp_path):
     assert [str(p).split(": fel:")[0] for p in result.problems] == [
         "templates/egen/mallar/tjänsteutlåtande.html.j2:3:1"]
     assert result.problems[0].code == "mall.fel"
-    (theme / "mallar" / "tjänsteutlåtande.html.j2").write_text(
-        '{% extends "bas.html.j2" %}\n{% block innehall %}\n<video>x</video>\n'
-        "{% endblock %}\n", encoding="utf-8")
+    own_profile(tmp_path, "<video>x</video>")
     from utlatande import theme as theme_module
 
     theme_module.clear_cache()

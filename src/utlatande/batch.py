@@ -59,8 +59,12 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
         return Outcome(_internal_error(answer, exc), None)
     if not built.ok:
         return Outcome(built, None)
-    files = [*built.dependencies, *package_files()]
-    return Outcome(built, record(built.outputs, key, files, built.folders))
+    return Outcome(built, _record(built, built.outputs, key))
+
+
+def _record(built: Built, outputs: list[Path], key: str) -> Record:
+    """What the outputs of a build depended on: its own files and utlatande's."""
+    return record(outputs, key, [*built.dependencies, *package_files()], built.folders)
 
 
 def _internal_error(answer: Path, exc: BaseException) -> Built:
@@ -102,8 +106,7 @@ def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: 
     if not built.ok:
         return Part(built, {}, None)
     targets = [pipeline.output_path(answer, out_dir, fmt) for fmt in data]
-    files = [*built.dependencies, *package_files()]
-    return Part(built, data, record(targets, key, files, built.folders))
+    return Part(built, data, _record(built, targets, key))
 
 
 def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path, *,
@@ -157,14 +160,10 @@ def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project
         for answer in todo:
             yield build_one(answer, out_dir, formats, project, key, pdf_variant)
         return
-    count = min(jobs, len(todo))
-    with _workers(count) as pool:
-        calls = ((a, (build_one, a, out_dir, formats, project, key, pdf_variant)) for a in todo)
-        for answer, future in _completed(pool, calls, count):
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:  # the worker died (a crash in a library)
-                yield Outcome(_internal_error(answer, exc), None)
+    calls = [(a, (build_one, a, out_dir, formats, project, key, pdf_variant)) for a in todo]
+    for _, outcome in _in_workers(calls, jobs,
+                                  lambda a, exc: Outcome(_internal_error(a, exc), None)):
+        yield outcome
 
 
 def _workers(count: int) -> ProcessPoolExecutor:
@@ -186,9 +185,10 @@ def _without_sigint() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
-               count: int) -> Iterator[tuple[Any, Future]]:
-    """(key, finished future) of each (key, (function, *args)) call, as they finish.
+def _in_workers(calls: list[tuple[Any, tuple]], jobs: int,
+                crashed: Callable[[Any, BrokenProcessPool], Any]) -> Iterator[tuple[Any, Any]]:
+    """(key, result) of each (key, (function, *args)) call, made in worker processes, as
+    they finish; a call whose worker dies gives ``crashed(key, error)``.
 
     Only two calls a worker are handed out at a time, so that Ctrl-C (which ends the
     pool) waits for the few that are running, not for the whole batch. A worker that
@@ -196,12 +196,13 @@ def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
     made again one at a time, each in a process of its own, so that only the answer
     that crashes fails.
     """
-    calls = iter(calls)
+    count = min(jobs, len(calls))
+    pending = iter(calls)
     running: dict[Future, tuple[Any, tuple]] = {}
     broken: list[tuple[Any, tuple]] = []
 
-    def hand_out() -> None:
-        for key, call in calls:
+    def hand_out(pool: ProcessPoolExecutor) -> None:
+        for key, call in pending:
             try:
                 running[pool.submit(*call)] = (key, call)
             except BrokenProcessPool:
@@ -210,23 +211,30 @@ def _completed(pool: ProcessPoolExecutor, calls: Iterable[tuple[Any, tuple]],
             if len(running) >= 2 * count:
                 return
 
-    with _without_sigint():  # the first submit forks the workers
-        hand_out()
-    while running:
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in done:
-            key, call = running.pop(future)
-            if isinstance(future.exception(), BrokenProcessPool):
-                broken.append((key, call))
-            else:
-                yield key, future
-        hand_out()
+    def result(key: Any, future: Future) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            return crashed(key, exc)
+
+    with _workers(count) as pool:
+        with _without_sigint():  # the first submit forks the workers
+            hand_out(pool)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                key, call = running.pop(future)
+                if isinstance(future.exception(), BrokenProcessPool):
+                    broken.append((key, call))
+                else:
+                    yield key, result(key, future)
+            hand_out(pool)
     for key, call in broken:
         with _workers(1) as alone:
             with _without_sigint():
                 future = alone.submit(*call)
             wait([future])
-        yield key, future
+        yield key, result(key, future)
 
 
 def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
@@ -297,15 +305,10 @@ def _pdf_parts(todo: list[Path], indexes: list[int], out_dir: Path, formats: tup
         return
     from .render import pdf  # noqa: F401
 
-    count = min(jobs, len(indexes))
-    with _workers(count) as pool:
-        calls = ((i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant,
-                      "pdf")) for i in indexes)
-        for index, future in _completed(pool, calls, count):
-            try:
-                yield index, future.result()
-            except BrokenProcessPool as exc:  # the worker died (a crash in a library)
-                yield index, Part(_internal_error(todo[index], exc), {}, None)
+    calls = [(i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant, "pdf"))
+             for i in indexes]
+    yield from _in_workers(calls, jobs,
+                           lambda i, exc: Part(_internal_error(todo[i], exc), {}, None))
 
 
 def _own_group(pid: int) -> None:

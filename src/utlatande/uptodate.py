@@ -34,13 +34,18 @@ def file_hash(path: Path) -> str:
 _HASHES: dict[tuple[str, int, int], str] = {}
 
 
-def _stat_and_hash(path: Path) -> list:
-    """[size, mtime_ns, sha256] of a file, hashing it only if it is new or was changed."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+def _hash_of(path: str, stat: os.stat_result) -> str:
+    """A file's sha256, hashed only if this process has not seen it at this size and time."""
+    key = (path, stat.st_size, stat.st_mtime_ns)
     if key not in _HASHES:
-        _HASHES[key] = file_hash(path)
-    return [stat.st_size, stat.st_mtime_ns, _HASHES[key]]
+        _HASHES[key] = file_hash(Path(path))
+    return _HASHES[key]
+
+
+def _stat_and_hash(path: Path) -> list:
+    """[size, mtime_ns, sha256] of a file."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, _hash_of(str(path), stat)]
 
 
 def listing(folder: Path) -> str:
@@ -89,7 +94,6 @@ class Manifest:
     def __init__(self, out_dir: Path):
         self.path = out_dir / MANIFEST
         self.records: dict[str, Record] = {}
-        self._hashes: dict[str, str] = {}
         self._stats: dict[str, os.stat_result | None] = {}
         self._listings: dict[str, str] = {}
         self.dirty = False
@@ -122,9 +126,7 @@ class Manifest:
             return False
         if stat.st_size == size and stat.st_mtime_ns == mtime:
             return True
-        if path not in self._hashes:
-            self._hashes[path] = file_hash(Path(path))
-        if self._hashes[path] != digest:
+        if _hash_of(path, stat) != digest:
             return False
         facts[1] = stat.st_mtime_ns  # touched, not changed: remember the new mtime
         self.dirty = True
