@@ -8,9 +8,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# The seeds' texts travel with the tests: a clone has nothing beside it.
+REFERENCE = Path(__file__).resolve().parent / "reference"
 
 # Markdown markers and list bullets or numbers: layout, not words.
 _MARKUP = re.compile(r"\*\*|~~|(?<!\w)\*|\*(?!\w)|^#+\s|^\s*[-•]\s|^\s*\d+\.\s|\]\(#\)|\[")
@@ -46,9 +48,23 @@ def in_order_ratio(seed: list[str], built: list[str]) -> float:
     return found / len(seed) if seed else 1.0
 
 
+def reference_path(name: str) -> Path:
+    """The reference text of seed `name` (`000` …) in tests/reference/; a clear failure if none."""
+    found = sorted(REFERENCE.glob(f"{name}_*.txt"))
+    if not found:
+        pytest.fail(f"referenstexten för seed {name} saknas: {REFERENCE}/{name}_*.txt",
+                    pytrace=False)
+    return found[0]
+
+
 def seed_text(name: str) -> str:
-    path = next(SEEDS.glob(f"{name}_*.txt"))
-    return path.read_text(encoding="utf-8")
+    """A seed's extracted text, without the reference file's first line (its source)."""
+    text = reference_path(name).read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if not first.startswith("# Källa:"):
+        pytest.fail(f"{reference_path(name)}: första raden ska ange källan ('# Källa: …')",
+                    pytrace=False)
+    return rest
 
 
 def pdf_text(path: Path) -> str:
