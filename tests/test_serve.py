@@ -349,7 +349,8 @@ def test_a_newer_save_wins_over_the_renders_before_it(tmp_path):
 
 
 def test_a_render_in_progress_is_interrupted(in_project):
-    from utlatande.serve import RenderThread, render_answer
+    from utlatande.preview.pages import render_answer
+    from utlatande.preview.state import RenderThread
 
     path = ROOT / "answers" / "stockholm-nyckeltjanster.yaml"
     import threading

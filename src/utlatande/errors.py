@@ -1,12 +1,13 @@
-"""One family of problems: each names the file, the line and the column, in Swedish."""
+"""Plain exceptions and problems: each problem names the file, the line and the column.
+
+Nothing here knows the command line: cli/ turns a UserError into its message and exit code.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import click
 
 ERROR = "fel"
 WARNING = "varning"
@@ -31,17 +32,25 @@ class Problem:
         return self.level == ERROR
 
 
-class AnswerError(click.ClickException):
-    """Raised when an answer (or meeting) file cannot be built; carries every problem."""
+class UserError(Exception):
+    """A mistake of the user's that stops a command: cli/ prints str(error) and exits 1."""
 
     exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AnswerError(UserError):
+    """Raised when an answer (or meeting) file cannot be built; carries every problem."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column))
         super().__init__("\n".join(str(p) for p in self.problems))
-
-    def format_message(self) -> str:
-        return self.message
 
 
 def display_path(path: Path) -> str:

@@ -1,4 +1,8 @@
-"""The pipeline: load → validate → model → render → write, one answer at a time."""
+"""The pipeline: load → validate → model → render → write, one answer at a time.
+
+The only way to render: commands, the batch, the agenda and the preview reach the writers
+in render/ through the functions here, so a fix to how a statement is made reaches them all.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import AnswerError, Problem
 from .load import Loaded, load_yaml
@@ -146,10 +151,11 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
         result["html"] = html.encode()
     meta = _meta(answer, settings)
     if "pdf" in formats:
-        from .archive import pdf_options
+        from .render.archive import pdf_options
         from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
 
-        options = pdf_options(checked, settings, pdf_variant, meta["created"])
+        options = pdf_options(checked.path, theme, answer.mall, settings, pdf_variant,
+                              meta["created"])
         statement = write_pdf(html, theme, settings, project, options)
         if docx_needs_pdf(checked):
             # The DOCX's table of contents is written with the PDF's page numbers, so it
@@ -164,19 +170,27 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
 
 
 def _with_appendices(checked: Checked, statement: bytes) -> bytes:
-    """Appendix PDFs after the statement; one that cannot be read is the user's error."""
-    from .render.html import settings_for
-    from .render.pdf import UnreadableAppendix, append_appendices
-
-    answer, loaded, theme = checked.answer, checked.loaded, checked.theme
-    assert answer is not None and loaded is not None and theme is not None
+    """Appendix PDFs after the statement, each with its bookmark "Bilaga N: titel"."""
+    answer, loaded = checked.answer, checked.loaded
+    assert answer is not None and loaded is not None
     files = [a for a in answer.bilagor if a.fil is not None]
     if not files:
         return statement
-    label = settings_for(answer, theme)["rubriker"].get("bilaga", "Bilaga")
+    label = settings(checked)["rubriker"].get("bilaga", "Bilaga")
+    return appended(statement, files, loaded, [f"{label} {a.nummer}: {a.titel}" for a in files])
+
+
+def appended(statement: bytes | None, files: list[Appendix], loaded: Loaded,
+             titles: list[str] | None = None) -> bytes:
+    """The statement (or nothing) followed by each appendix file, bookmarked with `titles`
+    when given; an appendix that cannot be read is the user's error, at its line in
+    `loaded`."""
+    from .render.pdf import UnreadableAppendix, append_appendices
+
+    names: list[str | None] = list(titles) if titles is not None else [None] * len(files)
     try:
-        return append_appendices(statement, [(f"{label} {a.nummer}: {a.titel}", a.fil)
-                                             for a in files])
+        return append_appendices(statement, [(name, a.fil) for name, a in zip(  # type: ignore[misc]
+            names, files, strict=True)])
     except UnreadableAppendix as error:
         raise AnswerError([unreadable_appendix(files[error.index], loaded, error.reason)]) \
             from None
@@ -233,3 +247,59 @@ def _dependencies(checked: Checked, project: Path) -> tuple[list[Path], list[Pat
     folders = [project / "templates"] + [d for f in theme.folders
                                          for d in (f, *(p for p in f.rglob("*") if p.is_dir()))]
     return files, folders
+
+
+# -- what the agenda and the preview take from the writers ---------------------------------
+
+def settings(checked: Checked) -> dict[str, Any]:
+    """The profile's settings for a valid answer's mall, with the answer's own headings."""
+    from .render.html import settings_for
+
+    assert checked.answer is not None and checked.theme is not None
+    return settings_for(checked.answer, checked.theme)
+
+
+def statement_pdf(checked: Checked, project: Path) -> bytes:
+    """A valid answer's PDF as `build` writes it, appendices appended; AnswerError if not."""
+    return render(checked, ("pdf",), project)["pdf"]
+
+
+def html_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path) -> bytes:
+    """A PDF of HTML that is not an answer's (the kallelse, its page numbers), in the
+    theme's print style."""
+    from .render.pdf import write_pdf
+
+    return write_pdf(html, theme, settings, project)
+
+
+def html_docx(html: str, settings: dict[str, Any], meta: dict[str, Any]) -> bytes:
+    """A DOCX of HTML in the templates' vocabulary that is not an answer's (the kallelse)."""
+    from .render.docx import write_docx
+
+    return write_docx(html, settings, meta)
+
+
+def heading_pages(pdf: bytes) -> dict[str, int]:
+    """Each bookmark's title → the 1-based page it points to."""
+    from .render.pdf import heading_pages as pages
+
+    return pages(pdf)
+
+
+def pdf_variant(value: str) -> str:
+    """A PDF variant as WeasyPrint names it; ValueError (Swedish) for one it does not write."""
+    from .render.archive import checked_variant
+
+    return checked_variant(value)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint (most of a second) before worker processes fork, so they share it."""
+    from .render import pdf  # noqa: F401
+
+
+def clear_caches() -> None:
+    """Forget parsed stylesheets and fonts, so that edited theme files are read again."""
+    from .render.pdf import clear_caches as clear
+
+    clear()

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from .errors import display_path
+from .errors import UserError, display_path
 from .theme import BUILTIN_THEMES, Theme, known_themes, load_theme
 
 if TYPE_CHECKING:
@@ -28,12 +27,10 @@ SCHEMA_FILE = Path("schema") / "answer.schema.json"
 _ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O"})
 
 
-class ScaffoldError(click.ClickException):
+class ScaffoldError(UserError):
     """A new file cannot be written (it exists, the mall or profile is unknown); exit 1."""
 
-    exit_code = 1
-
-    def format_message(self) -> str:
+    def __str__(self) -> str:
         return f"Fel: {self.message}"
 
 
@@ -48,6 +45,7 @@ class Created:
 
     path: Path
     schema: Path | None = None
+    profil: str | None = None  # the profile whose defaults it has; None: the neutral one
 
 
 def yaml_scalar(value: Any) -> str:
@@ -184,7 +182,7 @@ def create(mall: str, target: Path, project: Path, profil: str | None,
                             "över en fil. Välj ett annat filnamn eller ta bort filen först.")
     text = scaffold_text(mall, target, project, profil, today)
     _write_new(target, text.encode("utf-8"))
-    created = Created(target)
+    created = Created(target, profil=profil)
     schema = project / SCHEMA_FILE
     if not schema.exists():
         from .schema import ANSWER_SCHEMA
@@ -202,41 +200,3 @@ def _write_new(target: Path, data: bytes) -> None:
     except FileExistsError:
         raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver "
                             "aldrig över en fil.") from None
-
-
-class SwedishCommand(click.Command):
-    """A command with the Swedish help of the others (cli.SwedishContext)."""
-
-    @property
-    def context_class(self):  # type: ignore[override]
-        from .cli import SwedishContext  # cli imports this module: import when run
-
-        return SwedishContext
-
-
-@click.command("new", cls=SwedishCommand)
-@click.argument("mall", metavar="MALL")
-@click.argument("fil", required=False, type=click.Path(dir_okay=False, path_type=Path),
-                metavar="[FIL]")
-@click.option("-p", "--profil", metavar="NAMN",
-              help="Profilen vars standardvärden och adress filen får (standard: projektets "
-                   "enda profil i templates/, annars den neutrala).")
-@click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")
-def new_command(mall: str, fil: Path | None, profil: str | None) -> None:
-    """Påbörja en ny svarsfil för MALL: tjänsteutlåtande, tjänsteskrivelse, frågesvar
-    eller rapport (standard för FIL: answers/<datum>-<mall>.yaml).
-
-    Filen får alla nycklar mallen använder, var och en med en kommentar om vad som ska
-    stå där, dagens datum, schemaraden för redigerare och profilens standardvärden. Den
-    går att kontrollera och bygga som den är. En befintlig fil skrivs aldrig över."""
-    project = Path.cwd()
-    today = dt.date.today()
-    profil = profil or project_profile(project)
-    target = fil or default_target(mall, today)
-    created = create(mall, target, project, profil, today)
-    shown = display_path(created.path)
-    click.echo(f"Skrev {shown} ({mall}, profil {profil or 'neutral'}).")
-    if created.schema is not None:
-        click.echo(f"Skrev {display_path(created.schema)} (svarsformatets schema för "
-                   "redigerare).")
-    click.echo(f"Se sidorna medan du skriver: utlatande serve {shown} --open")

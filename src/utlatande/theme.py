@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,12 @@ from .load import load_yaml
 
 BUILTIN_THEMES = Path(__file__).parent / "themes"
 PROFILE_FILE = "tema.yaml"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """Replace {name} by a plain value; never str.format, so profile text cannot reach objects."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0)) or ""), text)
 
 
 @dataclass

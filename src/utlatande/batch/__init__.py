@@ -1,27 +1,25 @@
-"""Many answers at once: only what changed, on every core, WeasyPrint imported once."""
+"""Many answers at once: only what changed (manifest.py), on every core (pool.py), WeasyPrint
+imported once."""
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .errors import Problem, display_path
-from .uptodate import Manifest, Record, package_files, record, settings_key
+from ..errors import Problem, display_path
+from ..pool import end_group, in_workers, own_group, without_sigint
+from .manifest import Manifest, Record, package_files, record, settings_key
 
 if TYPE_CHECKING:
-    from .pipeline import Built
+    from ..pipeline import Built
 
 # The pipeline (YAML, schema, Jinja) is imported by the functions that build: a build with
 # nothing to do only reads the manifest, and starts in half the time.
@@ -51,7 +49,7 @@ def shard(answers: list[Path], index: int, count: int) -> list[Path]:
 def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Path,
               key: str, pdf_variant: str | None = None) -> Outcome:
     """Build one answer (in a worker process) and record what it depended on."""
-    from . import pipeline
+    from .. import pipeline
 
     try:
         built = pipeline.build(answer, out_dir, formats, project, pdf_variant)
@@ -68,7 +66,7 @@ def _record(built: Built, outputs: list[Path], key: str) -> Record:
 
 
 def _internal_error(answer: Path, exc: BaseException) -> Built:
-    from . import pipeline
+    from .. import pipeline
 
     problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
                       f"{type(exc).__name__}: {exc}", "internt")
@@ -90,7 +88,7 @@ def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: 
                 key: str, pdf_variant: str | None, side: str) -> Part:
     """The PDF side renders the PDF, the other side everything else; a DOCX that takes
     the PDF's page numbers is left to the PDF side."""
-    from . import pipeline
+    from .. import pipeline
 
     try:
         checked = pipeline.check(answer, project)
@@ -154,87 +152,18 @@ def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project
         yield from _two_sided(todo, out_dir, formats, project, key, jobs, pdf_variant)
         return
     if "pdf" in formats:
+        from .. import pipeline
+
         # Import WeasyPrint once, before the workers fork: they share it, fonts included.
-        from .render import pdf  # noqa: F401
+        pipeline.warm_up()
     if jobs == 1 or len(todo) == 1:
         for answer in todo:
             yield build_one(answer, out_dir, formats, project, key, pdf_variant)
         return
     calls = [(a, (build_one, a, out_dir, formats, project, key, pdf_variant)) for a in todo]
-    for _, outcome in _in_workers(calls, jobs,
+    for _, outcome in in_workers(calls, jobs,
                                   lambda a, exc: Outcome(_internal_error(a, exc), None)):
         yield outcome
-
-
-def _workers(count: int) -> ProcessPoolExecutor:
-    """Forked worker processes; they start (at the first submit) inside `_without_sigint`."""
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"))
-
-
-@contextmanager
-def _without_sigint() -> Iterator[None]:
-    """Processes forked inside ignore Ctrl-C from their first instruction: the parent
-    alone handles it, and stops them."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _in_workers(calls: list[tuple[Any, tuple]], jobs: int,
-                crashed: Callable[[Any, BrokenProcessPool], Any]) -> Iterator[tuple[Any, Any]]:
-    """(key, result) of each (key, (function, *args)) call, made in worker processes, as
-    they finish; a call whose worker dies gives ``crashed(key, error)``.
-
-    Only two calls a worker are handed out at a time, so that Ctrl-C (which ends the
-    pool) waits for the few that are running, not for the whole batch. A worker that
-    dies (a crash in a library) breaks the pool and every call in it: those calls are
-    made again one at a time, each in a process of its own, so that only the answer
-    that crashes fails.
-    """
-    count = min(jobs, len(calls))
-    pending = iter(calls)
-    running: dict[Future, tuple[Any, tuple]] = {}
-    broken: list[tuple[Any, tuple]] = []
-
-    def hand_out(pool: ProcessPoolExecutor) -> None:
-        for key, call in pending:
-            try:
-                running[pool.submit(*call)] = (key, call)
-            except BrokenProcessPool:
-                broken.append((key, call))
-                continue
-            if len(running) >= 2 * count:
-                return
-
-    def result(key: Any, future: Future) -> Any:
-        try:
-            return future.result()
-        except BrokenProcessPool as exc:
-            return crashed(key, exc)
-
-    with _workers(count) as pool:
-        with _without_sigint():  # the first submit forks the workers
-            hand_out(pool)
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                key, call = running.pop(future)
-                if isinstance(future.exception(), BrokenProcessPool):
-                    broken.append((key, call))
-                else:
-                    yield key, result(key, future)
-            hand_out(pool)
-    for key, call in broken:
-        with _workers(1) as alone:
-            with _without_sigint():
-                future = alone.submit(*call)
-            wait([future])
-        yield key, result(key, future)
 
 
 def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
@@ -250,10 +179,10 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
     receiver, sender = context.Pipe(duplex=False)
     pdf_side = context.Process(target=_pdf_side, args=(
         receiver, sender, todo, out_dir, formats, project, key, jobs, pdf_variant))
-    with _without_sigint():
+    with without_sigint():
         pdf_side.start()
     # Its own process group, with the workers it forks: one signal ends them all.
-    _own_group(pdf_side.pid)
+    own_group(pdf_side.pid)
     sender.close()
     others: dict[int, Part] = {}
     pdfs: dict[int, Part] = {}
@@ -271,7 +200,7 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
                 raise EOFError
             parts: Iterable[tuple[int, Part]] = [receiver.recv()]
         except EOFError:  # the PDF side died (a crash in a library): make its PDFs here
-            _end_group(pdf_side)
+            end_group(pdf_side)
             waiting = [i for i in range(len(todo)) if i not in received]
             parts = _pdf_parts(todo, waiting, out_dir, formats, project, key, jobs,
                                pdf_variant)
@@ -292,7 +221,7 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
     finally:
         receiver.close()
         if len(received) < len(todo):  # interrupted: the PDF side and its workers stop too
-            _end_group(pdf_side)
+            end_group(pdf_side)
         pdf_side.join()
 
 
@@ -303,28 +232,14 @@ def _pdf_parts(todo: list[Path], indexes: list[int], out_dir: Path, formats: tup
     whose worker crashes is an internal error, and only that answer."""
     if not indexes:
         return
-    from .render import pdf  # noqa: F401
+    from .. import pipeline
+
+    pipeline.warm_up()
 
     calls = [(i, (render_part, todo[i], out_dir, formats, project, key, pdf_variant, "pdf"))
              for i in indexes]
-    yield from _in_workers(calls, jobs,
+    yield from in_workers(calls, jobs,
                            lambda i, exc: Part(_internal_error(todo[i], exc), {}, None))
-
-
-def _own_group(pid: int) -> None:
-    """Put a child in a process group of its own (set by parent and child alike, so that
-    it holds whichever runs first)."""
-    with suppress(OSError):  # the child has already set it, or has already exited
-        os.setpgid(pid, pid)
-
-
-def _end_group(process: multiprocessing.process.BaseProcess) -> None:
-    """Kill the PDF side and its workers; they hold no file half-written (this process
-    writes every output), so nothing is lost but unfinished work."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except OSError:
-        process.kill()
 
 
 def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
@@ -334,9 +249,11 @@ def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[
     Ctrl-C is the parent's to handle: this process ignores SIGINT from its start, and the
     parent ends it and its workers by killing their process group.
     """
-    _own_group(0)
+    own_group(0)
     receiver.close()  # the parent's end: with it closed here, a parent that dies breaks the pipe
-    from .render import pdf  # noqa: F401
+    from .. import pipeline
+
+    pipeline.warm_up()
 
     try:
         sender.send((0, render_part(todo[0], out_dir, formats, project, key, pdf_variant,
@@ -351,7 +268,7 @@ def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[
 
 def _join(answer: Path, parts: list[Part], out_dir: Path, formats: tuple[str, ...]) -> Outcome:
     """One answer's outcome from its parts: written only when every part succeeded."""
-    from . import pipeline
+    from .. import pipeline
 
     built = pipeline.Built(answer)
     for part in parts:

@@ -1,7 +1,4 @@
-"""`utlatande agenda`: parses the arguments and calls agenda.build_agenda, nothing else.
-
-Kept apart from agenda.py so that registering the command in cli.py imports nothing heavy.
-"""
+"""`utlatande agenda`: a meeting file to its kallelse med föredragningslista."""
 
 from __future__ import annotations
 
@@ -11,18 +8,10 @@ from pathlib import Path
 
 import click
 
-
-class _Command(click.Command):
-    """A command with the Swedish help of the others (cli.SwedishContext)."""
-
-    @property
-    def context_class(self):  # type: ignore[override]
-        from .cli import SwedishContext  # cli imports this module: import when run
-
-        return SwedishContext
+from .swedish import Command, help_option
 
 
-@click.command("agenda", cls=_Command)
+@click.command("agenda", cls=Command)
 @click.argument("motesfil", type=click.Path(dir_okay=False, path_type=Path),
                 metavar="MÖTE.yaml")
 @click.option("-o", "--utmapp", type=click.Path(file_okay=False, path_type=Path),
@@ -34,9 +23,9 @@ class _Command(click.Command):
 @click.option("--depfile", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
               help="Skriv en make-regel med filerna kallelsen byggdes av (för make agenda).")
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
-@click.help_option("-h", "--help", help="Visa den här hjälpen och avsluta.")
-def agenda_command(motesfil: Path, utmapp: Path, offentlig: bool, depfile: Path | None,
-           tyst: bool) -> None:
+@help_option
+def command(motesfil: Path, utmapp: Path, offentlig: bool, depfile: Path | None,
+            tyst: bool) -> None:
     """Bygg kallelse med föredragningslista av en mötesfil.
 
     Skriver MAPP/<möte>/ (med --offentlig MAPP/<möte>-offentlig/): hela kallelsen som en
@@ -45,11 +34,11 @@ def agenda_command(motesfil: Path, utmapp: Path, offentlig: bool, depfile: Path 
 
     Slutkod 0 när kallelsen byggdes, 1 när mötesfilen eller en svarsfil hade fel (då
     skrivs ingenting), 2 vid felaktiga argument."""
-    from .agenda import build_agenda
-    from .errors import display_path
+    from .. import api
+    from ..errors import display_path
 
     started = time.perf_counter()
-    built = build_agenda(motesfil, utmapp, Path.cwd(), offentlig, depfile)
+    built = api.build_agenda(motesfil, utmapp, Path.cwd(), offentlig, depfile)
     for warning in built.warnings:
         click.echo(str(warning), err=True)
     if not tyst:

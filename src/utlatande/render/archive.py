@@ -7,14 +7,12 @@ tagged PDF. Every variant is written tagged, and those that allow it carry the a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from .errors import AnswerError, Problem, display_path
-from .load import load_yaml
-from .theme import PROFILE_FILE, Theme
-
-if TYPE_CHECKING:
-    from .pipeline import Checked
+from ..errors import AnswerError, Problem, display_path
+from ..load import load_yaml
+from ..theme import PROFILE_FILE, Theme
 
 DEFAULT_VARIANT = "pdf/a-2a"
 KEY = "pdf_variant"
@@ -29,21 +27,26 @@ def normalised(value: object) -> str:
     return str(value).strip().lower()
 
 
-def chosen_variant(checked: Checked, settings: dict[str, Any], override: str | None) -> str:
-    """The variant for this answer: the override, else the profile's, checked against WeasyPrint."""
-    from .render.pdf import supported_variants  # imports WeasyPrint: only when writing a PDF
+def checked_variant(value: object) -> str:
+    """The variant as WeasyPrint names it; ValueError (in Swedish) for one it does not write."""
+    from .pdf import supported_variants  # imports WeasyPrint: only when writing a PDF
 
     supported = supported_variants()
+    if not isinstance(value, str) or normalised(value) not in supported:
+        raise ValueError(unknown_variant(value, supported))
+    return normalised(value)
+
+
+def chosen_variant(theme: Theme, mall: str, settings: dict[str, Any],
+                   override: str | None) -> str:
+    """The variant for this answer: the override, else the profile's, checked against WeasyPrint."""
     if override is not None:
-        if normalised(override) not in supported:
-            raise ValueError(unknown_variant(override, supported))
-        return normalised(override)
+        return checked_variant(override)
     value = settings.get(KEY, DEFAULT_VARIANT)
-    if isinstance(value, str) and normalised(value) in supported:
-        return normalised(value)
-    assert checked.theme is not None and checked.answer is not None
-    raise AnswerError([_profile_problem(checked.theme, checked.answer.mall,
-                                        unknown_variant(value, supported))])
+    try:
+        return checked_variant(value)
+    except ValueError as error:
+        raise AnswerError([_profile_problem(theme, mall, str(error))]) from None
 
 
 def _profile_problem(theme: Theme, mall: str, message: str) -> Problem:
@@ -69,11 +72,11 @@ def _has(data: Any, key_path: tuple[str, ...]) -> bool:
     return True
 
 
-def pdf_options(checked: Checked, settings: dict[str, Any], override: str | None,
-                created: Any = None) -> dict[str, Any]:
+def pdf_options(answer_file: Path, theme: Theme, mall: str, settings: dict[str, Any],
+                override: str | None, created: Any = None) -> dict[str, Any]:
     """WeasyPrint options for this answer's PDF: its variant, tags and its own source."""
-    from .render.pdf import archive_options, embeds_source
+    from .pdf import archive_options, embeds_source
 
-    variant = chosen_variant(checked, settings, override)
-    source = (checked.path.name, checked.path.read_bytes()) if embeds_source(variant) else None
+    variant = chosen_variant(theme, mall, settings, override)
+    source = (answer_file.name, answer_file.read_bytes()) if embeds_source(variant) else None
     return archive_options(variant, source, created)

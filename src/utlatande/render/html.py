@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,7 @@ from markupsafe import Markup
 from .. import markdown
 from ..errors import AnswerError, Problem, display_path
 from ..model import Answer
-from ..theme import Theme, merge
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fill(text: str, values: dict[str, Any]) -> str:
-    """Replace {name} by a plain value; never str.format, so profile text cannot reach objects."""
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0)) or ""), text)
+from ..theme import Theme, fill, merge
 
 
 def date_in_words(value: dt.date) -> str:

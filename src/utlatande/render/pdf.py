@@ -13,8 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..theme import Theme
-from .html import fill
+from ..theme import Theme, fill
 
 
 @contextmanager

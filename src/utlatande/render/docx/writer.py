@@ -25,7 +25,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import html as lxml_html
 
-from ..errors import AnswerError, Problem
+from ...errors import AnswerError, Problem
 
 HEADING_STYLES = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3",
                   "h6": "Heading 3"}

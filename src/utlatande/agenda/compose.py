@@ -1,0 +1,174 @@
+"""The packet: the kallelse med föredragningslista rendered from the theme's templates until
+its page numbers settle, then every item's pages, bookmarks, links and the running number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import pipeline
+from ..theme import fill
+from .meeting import Agenda, Meeting
+from .packet import (
+    BAND,
+    INSET,
+    LINK_PREFIX,
+    Document,
+    Mark,
+    PageBand,
+    combine,
+    finish,
+    link_pages,
+    place_numbers,
+    stamp,
+)
+from .parts import Part, Row, item_starts, list_rows
+
+
+def _weekday_date(value: dt.date | None) -> str:
+    """tisdag 19 mars 2024."""
+    from babel.dates import format_date
+
+    return format_date(value, "EEEE d MMMM y", locale="sv_SE") if value else ""
+
+
+def _clock(time: str) -> str:
+    """kl. 17.00, also when the meeting file says "kl. 17.00" itself."""
+    return time if time.lower().startswith("kl") else f"kl. {time}"
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def created_at(meeting: Meeting) -> dt.datetime:
+    """The documents' date: SOURCE_DATE_EPOCH when set, else the day the kallelse was made."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.combine(meeting.upprättad or meeting.datum, dt.time())
+
+
+def _organisation(agenda: Agenda) -> str | None:
+    """The organisation the statements share, else the profile's."""
+    names = {item.checked.answer.organisation for item in agenda.items
+             if item.checked is not None and item.checked.answer is not None}
+    if len(names) == 1 and None not in names:
+        return names.pop()
+    return (agenda.settings.get("standardvärden") or {}).get("organisation")
+
+
+def _and_list(numbers: list[int]) -> str:
+    """1, 4 och 7."""
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+
+
+def title(agenda: Agenda) -> str:
+    """Kallelse Socialnämnden 2024-03-19."""
+    return f"{agenda.label('kallelse')} {agenda.meeting.organ} {agenda.meeting.datum.isoformat()}"
+
+
+def subject(agenda: Agenda) -> str:
+    """Kallelse till sammanträde tisdag 19 mars 2024."""
+    return f"{agenda.label('kallelse_till')} {_weekday_date(agenda.meeting.datum)}"
+
+
+def render_template(agenda: Agenda, name: str, **context: Any) -> str:
+    """One of the theme's kallelse templates, with what every one of them reads."""
+    from .. import markdown
+
+    env = agenda.theme.environment
+    env.filters.update(md_inline=markdown.to_inline_html, iso=_iso, dag=_weekday_date,
+                       klockan=_clock, sidlank=lambda page: f"{LINK_PREFIX}{page}")
+    secret = [item.nummer for item in agenda.items if item.sekretess]
+    values = {"m": agenda.meeting, "s": agenda.settings, "etikett": agenda.label,
+              "titel": title(agenda), "organisation": _organisation(agenda),
+              "offentlig": agenda.offentlig,
+              "hemliga": _and_list(secret) if secret else "",
+              "skapad": created_at(agenda.meeting).strftime("%Y-%m-%dT%H:%M:%SZ"), **context}
+    return env.get_template(name).render(**values)
+
+
+@dataclass
+class Composed:
+    pdf: bytes
+    rows: list[Row]
+    pages: int
+    front_pages: int
+    list_page: int
+
+
+def _list_page(agenda: Agenda, marks: list[Mark], pages: int) -> int:
+    """The page (1-based) of the föredragningslista's heading in the kallelse."""
+    wanted = agenda.label("föredragningslista")
+    stack = list(marks)
+    while stack:
+        mark = stack.pop(0)
+        if mark.title == wanted:
+            return mark.page + 1
+        stack.extend(mark.children)
+    return min(2, pages)
+
+
+def compose(agenda: Agenda, parts: list[Part], project: Path) -> Composed:
+    """The packet: the kallelse (rendered until its page numbers are stable), every part,
+    bookmarks, links and the running page number."""
+    # The kallelse carries no "Sida N (M)" of its own: the packet's number stands on it.
+    settings = {**agenda.settings, "sidnumrering": ""}
+    front_pages, list_page = 2, 2
+    for _ in range(6):  # more pages in the list move every item; it settles at once
+        starts, total = item_starts(parts, front_pages)
+        rows = list_rows(agenda, parts, starts)
+        html = render_template(agenda, "kallelse/kallelse.html.j2", rader=rows, sidor=total,
+                               lista_sida=list_page, lankar=True)
+        front = Document(pipeline.html_pdf(html, agenda.theme, settings, project))
+        count = front.pages
+        found = _list_page(agenda, front.outline, count)
+        if (count, found) == (front_pages, list_page):
+            break
+        front_pages, list_page = count, found
+    else:
+        raise RuntimeError("kallelsens sidnummer blev aldrig stabila")
+    front_marks = [Mark(agenda.label("kallelse"), 0)]
+    if list_page > 1:
+        front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
+    writer = combine([(front, front_marks)] + [(p.document, p.marks) for p in parts])
+    link_pages(writer, 0, front_pages)
+    bands = place_numbers(writer)
+    numbers = pipeline.html_pdf(_numbers_html(agenda, bands), agenda.theme, settings,
+                                project)
+    stamp(writer, numbers)
+    metadata = {"/Title": title(agenda), "/Author": agenda.meeting.organ,
+                "/Subject": subject(agenda), "/Keywords": agenda.label("kallelse"),
+                "/Creator": "utlatande",
+                "/CreationDate": created_at(agenda.meeting).strftime("D:%Y%m%d%H%M%SZ")}
+    pdf = finish(writer, metadata, [front.pdf, numbers, *(p.pdf for p in parts)])
+    return Composed(pdf, rows, total, front_pages, list_page)
+
+
+def _numbers_html(agenda: Agenda, bands: list[PageBand]) -> str:
+    """The running numbers' pages: one named page per page size and edge."""
+    groups: dict[PageBand, dict[str, Any]] = {}
+    pages = []
+    pattern = agenda.settings.get("paketnumrering", "{sida} ({sidor})")
+    low, high = BAND
+    for number, band in enumerate(bands, start=1):
+        if band not in groups:
+            top, bottom = (band.height - high, low) if band.edge == "botten" \
+                else (low, band.height - high)
+            groups[band] = {"namn": f"sida{len(groups)}", "bredd": band.width,
+                            "hojd": band.height, "topp": round(top, 2),
+                            "botten": round(bottom, 2), "vanster": round(INSET[0], 2),
+                            "hoger": round(INSET[1], 2)}
+        text = fill(pattern, {"organ": agenda.meeting.organ,
+                              "datum": agenda.meeting.datum.isoformat(), "sida": number,
+                              "sidor": len(bands)})
+        pages.append({"grupp": groups[band]["namn"], "text": text})
+    return render_template(agenda, "kallelse/sidnummer.html.j2", grupper=list(groups.values()),
+                           sidor=pages)
+
+

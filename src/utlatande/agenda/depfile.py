@@ -1,0 +1,42 @@
+"""The make rule of an agenda (`agenda --depfile`): every file it was made from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import display_path
+from .meeting import Agenda
+
+
+def dependencies(agenda: Agenda) -> list[Path]:
+    """Every file and folder the agenda was made from: the meeting file, the answers,
+    appendices, and the theme chains (templates, CSS, fonts, profiles)."""
+    themes = {agenda.theme.name: agenda.theme}
+    files = [agenda.path]
+    for item in agenda.items:
+        if item.checked is not None:
+            files.append(item.checked.path)
+            if item.checked.theme is not None:
+                themes[item.checked.theme.name] = item.checked.theme
+        if agenda.shown(item):
+            files.extend(a.fil for a in item.files if a.fil is not None)
+    for theme in themes.values():
+        files.extend(theme.dependencies())
+        # A folder changes when a file is added to it: a profile's new template counts.
+        files.extend(d for folder in theme.folders
+                     for d in (folder, *(p for p in folder.rglob("*") if p.is_dir())))
+    return list(dict.fromkeys(files))
+
+
+def _make_path(path: Path) -> str:
+    return display_path(path).replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+
+
+def make_rule(target: Path, prerequisites: list[Path]) -> str:
+    """A make rule `target: prerequisites`, each prerequisite also an empty target so that
+    a deleted file is a change, not an error (as gcc -MP does)."""
+    names = [_make_path(p) for p in prerequisites]
+    lines = [f"{_make_path(target)}: \\"] + [f"  {name} \\" for name in names[:-1]]
+    lines.append(f"  {names[-1]}")
+    lines += [""] + [f"{name}:" for name in names]
+    return "\n".join(lines) + "\n"

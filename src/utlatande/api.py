@@ -1,0 +1,116 @@
+"""What every command does, as Python functions: the command line is a thin face over these.
+
+    import utlatande.api as u
+    u.build_many(out_dir="build")                 # utlatande build
+    u.check([Path("answers/x.yaml")])             # utlatande check
+    u.build_agenda(Path("moten/m.yaml"))          # utlatande agenda
+
+Nothing heavy is imported here at module level (no YAML, Jinja or WeasyPrint), so that a
+build with nothing to do, and `--help`, start fast. Errors in the user's files come back
+as data (problems) or as `errors.UserError`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .agenda import AgendaBuilt
+    from .batch import Outcome, Summary
+    from .pipeline import Built, Checked
+    from .preview.server import PreviewHTTPServer
+    from .scaffold import Created
+    from .verify import Finding
+
+ANSWERS = Path("answers")
+DEFAULT_OUT = Path("build")
+DEFAULT_FORMATS = ("pdf", "docx")
+
+
+def answer_files(paths: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """The given answer files, or else every answers/*.yaml and *.yml."""
+    if paths:
+        return list(paths)
+    return sorted(ANSWERS.glob("*.yaml")) + sorted(ANSWERS.glob("*.yml"))
+
+
+def check(paths: list[Path] | tuple[Path, ...] = (), project: Path | None = None
+          ) -> list[Checked]:
+    """Each answer file loaded and validated, with every problem found (none raised)."""
+    from . import pipeline
+
+    project = project or Path.cwd()
+    return [pipeline.check(path, project) for path in answer_files(paths)]
+
+
+def build(path: Path, out_dir: Path = DEFAULT_OUT, formats: tuple[str, ...] = DEFAULT_FORMATS,
+          project: Path | None = None, pdf_variant: str | None = None) -> Built:
+    """One answer file built to `out_dir`; its problems are in the result."""
+    from . import pipeline
+
+    return pipeline.build(path, out_dir, formats, project or Path.cwd(), pdf_variant)
+
+
+def build_many(paths: list[Path] | tuple[Path, ...] = (), out_dir: Path = DEFAULT_OUT,
+               formats: tuple[str, ...] = DEFAULT_FORMATS, project: Path | None = None, *,
+               jobs: int | None = None, force: bool = False,
+               report: Callable[[Outcome, int, int], None] | None = None,
+               skipped: Callable[[Path], None] | None = None,
+               pdf_variant: str | None = None) -> Summary:
+    """Every answer that is not up to date, on every core; each is tried whatever the
+    others do. `report` hears of each answer built, `skipped` of each up to date."""
+    from .batch import run
+
+    return run(answer_files(paths), out_dir, formats, project or Path.cwd(), jobs=jobs,
+               force=force, report=report, skipped=skipped, pdf_variant=pdf_variant)
+
+
+def pdf_variant(value: str) -> str:
+    """A PDF variant as WeasyPrint names it; ValueError (in Swedish) for one it does not write."""
+    from . import pipeline
+
+    return pipeline.pdf_variant(value)
+
+
+def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | None = None,
+                 offentlig: bool = False, depfile: Path | None = None) -> AgendaBuilt:
+    """A meeting file's agenda (kallelse med föredragningslista) to out_root/<möte>/;
+    raises errors.AnswerError with every problem, and then writes nothing."""
+    from .agenda import build_agenda as build_one_agenda
+
+    return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile)
+
+
+def verify(paths: list[Path] | tuple[Path, ...] = ()) -> dict[Path, list[Finding]]:
+    """Each PDF or DOCX file (default: every one in build/) → what it fails; [] passes."""
+    from .verify import default_files, verify_file
+
+    return {path: verify_file(path) for path in (list(paths) or default_files())}
+
+
+def new_answer(mall: str, target: Path | None = None, profil: str | None = None,
+               project: Path | None = None, today: dt.date | None = None) -> Created:
+    """A new answer file for `mall` (never over an existing file); raises
+    scaffold.ScaffoldError when it cannot be written."""
+    from .scaffold import create, default_target, project_profile
+
+    project = project or Path.cwd()
+    today = today or dt.date.today()
+    profil = profil or project_profile(project)
+    return create(mall, target or default_target(mall, today), project, profil, today)
+
+
+def preview(paths: list[Path] | tuple[Path, ...] = (), port: int | None = None,
+            project: Path | None = None, log: Callable[[str], None] = lambda line: None
+            ) -> PreviewHTTPServer:
+    """The preview server for the answer files (each once), bound and rendering; serve it
+    with `preview.server.run(server, open_browser)`. `log` hears of every render."""
+    from .preview.server import start
+
+    unique: dict[Path, Path] = {}
+    for path in answer_files(paths):
+        unique.setdefault(path.resolve(), path)
+    return start(list(unique.values()), project or Path.cwd(), port, log)

@@ -1,0 +1,101 @@
+"""The forked worker pool: Ctrl-C handled by the parent alone, and a worker that crashes
+costs only the call it was making."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
+from typing import Any
+
+
+def _workers(count: int) -> ProcessPoolExecutor:
+    """Forked worker processes; they start (at the first submit) inside `without_sigint`."""
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"))
+
+
+@contextmanager
+def without_sigint() -> Iterator[None]:
+    """Processes forked inside ignore Ctrl-C from their first instruction: the parent
+    alone handles it, and stops them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def in_workers(calls: list[tuple[Any, tuple]], jobs: int,
+                crashed: Callable[[Any, BrokenProcessPool], Any]) -> Iterator[tuple[Any, Any]]:
+    """(key, result) of each (key, (function, *args)) call, made in worker processes, as
+    they finish; a call whose worker dies gives ``crashed(key, error)``.
+
+    Only two calls a worker are handed out at a time, so that Ctrl-C (which ends the
+    pool) waits for the few that are running, not for the whole batch. A worker that
+    dies (a crash in a library) breaks the pool and every call in it: those calls are
+    made again one at a time, each in a process of its own, so that only the answer
+    that crashes fails.
+    """
+    count = min(jobs, len(calls))
+    pending = iter(calls)
+    running: dict[Future, tuple[Any, tuple]] = {}
+    broken: list[tuple[Any, tuple]] = []
+
+    def hand_out(pool: ProcessPoolExecutor) -> None:
+        for key, call in pending:
+            try:
+                running[pool.submit(*call)] = (key, call)
+            except BrokenProcessPool:
+                broken.append((key, call))
+                continue
+            if len(running) >= 2 * count:
+                return
+
+    def result(key: Any, future: Future) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            return crashed(key, exc)
+
+    with _workers(count) as pool:
+        with without_sigint():  # the first submit forks the workers
+            hand_out(pool)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                key, call = running.pop(future)
+                if isinstance(future.exception(), BrokenProcessPool):
+                    broken.append((key, call))
+                else:
+                    yield key, result(key, future)
+            hand_out(pool)
+    for key, call in broken:
+        with _workers(1) as alone:
+            with without_sigint():
+                future = alone.submit(*call)
+            wait([future])
+        yield key, result(key, future)
+
+
+def own_group(pid: int) -> None:
+    """Put a child in a process group of its own (set by parent and child alike, so that
+    it holds whichever runs first)."""
+    with suppress(OSError):  # the child has already set it, or has already exited
+        os.setpgid(pid, pid)
+
+
+def end_group(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill the PDF side and its workers; they hold no file half-written (this process
+    writes every output), so nothing is lost but unfinished work."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
