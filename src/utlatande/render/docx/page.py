@@ -1,0 +1,104 @@
+"""The page around the text: header, footer, page numbers, letterhead, sections."""
+
+from __future__ import annotations
+
+import re
+
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_BREAK
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+
+from .elements import SPACE, classes_of, clean_text
+
+
+class PageFurniture:
+    """The writer's page: mixed into DocxWriter, whose state (doc, settings) it uses."""
+
+    def _page_furniture(self, body) -> None:
+        """Letterhead in the first page's header, address and page number in every footer."""
+        section = self.doc.sections[0]
+        letterhead = body.find(".//header[@class='brevhuvud']")
+        running = body.find(".//div[@class='lopande-sidhuvud']")
+        footer = body.find(".//footer")
+        self.footer_el = footer
+        is_report = body.find(".//section[@class='forsattsblad']") is not None
+        section.different_first_page_header_footer = letterhead is not None or is_report
+        if running is not None:
+            self._inline_block(running, section.header, style="Header")
+        if letterhead is not None:
+            self._letterhead(letterhead, section.first_page_header)
+        if footer is not None:
+            self._footer(footer, section.footer, with_address=True)
+            if letterhead is not None:
+                self._footer(footer, section.first_page_footer, with_address=True)
+
+    def _footer(self, footer, part, with_address: bool) -> None:
+        address = footer.find(".//address") if with_address else None
+        groups = address.findall("div") if address is not None else []
+        if groups:
+            table = self._table(part, 1, len(groups), layout=True)
+            for cell, group in zip(table.rows[0].cells, groups, strict=True):
+                for line in group.findall("p"):
+                    paragraph = self._paragraph(cell, "Footer")
+                    paragraph.add_run(clean_text(SPACE.sub(" ", line.text_content()).strip()))
+                    paragraph.paragraph_format.space_after = Pt(0)
+        numbering = footer.get("data-sidnumrering") or ""
+        paragraph = self._paragraph(part, "Footer")
+        paragraph.alignment = 2  # right
+        self._page_number(paragraph, numbering)
+
+    def _page_number(self, paragraph: Paragraph, pattern: str) -> None:
+        for i, chunk in enumerate(re.split(r"\{(sida|sidor)\}", pattern)):
+            if i % 2 == 0:
+                if chunk:
+                    paragraph.add_run(chunk)
+            else:
+                self._field(paragraph, "PAGE" if chunk == "sida" else "NUMPAGES", "1")
+
+    def _letterhead(self, header_el, part) -> None:
+        table = self._table(part, 1, 2, layout=True)
+        left, right = table.rows[0].cells
+        for p in header_el.findall("div[@class='avsandare']/p"):
+            paragraph = self._paragraph(left)
+            run = paragraph.add_run(clean_text(p.text_content().strip()))
+            run.bold = True
+            run.font.size = Pt(15)
+        for p in header_el.findall("div[@class='dokumentinfo']/p"):
+            paragraph = self._paragraph(right, "Header")
+            run = paragraph.add_run(clean_text(SPACE.sub(" ", p.text_content()).strip()))
+            paragraph.paragraph_format.space_after = Pt(0)
+            if {"dokumenttyp", "sekretessmarkering"} & classes_of(p):
+                run.bold = True
+
+    def _new_section_without_address(self) -> None:
+        """The approval block on a page of its own whose footer has the page number only."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.different_first_page_header_footer = False
+        section.header.is_linked_to_previous = False
+        section.footer.is_linked_to_previous = False
+        for paragraph in section.footer.paragraphs:
+            paragraph._p.getparent().remove(paragraph._p)
+        if self.footer_el is not None:
+            self._footer(self.footer_el, section.footer, with_address=False)
+
+    def _page_break(self, container) -> None:
+        """The cover and the contents end their page, as in the PDF."""
+        paragraph = self._paragraph(container)
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+    def _text_width(self):
+        section = self.doc.sections[0]
+        return section.page_width - section.left_margin - section.right_margin
+
+    def _columns(self, el, container) -> None:
+        """Columns side by side (the header fields) as a one-row layout table."""
+        columns = [child for child in el if isinstance(child.tag, str)]
+        if not columns:
+            return
+        table = self._table(container, 1, len(columns), layout=True)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        for cell, column in zip(table.rows[0].cells, columns, strict=True):
+            self._cell(column, cell, bold=False)
