@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "utlatande"
 # (a feature folder's modules import one another). Features never import one another.
 LAYERS = [
     ["utlatande", "utlatande.errors", "utlatande.write", "utlatande.markdown",
-     "utlatande.pool"],
+     "utlatande.pool", "utlatande.text"],
     ["utlatande.load", "utlatande.schema", "utlatande.model", "utlatande.review",
      "utlatande.personnummer", "utlatande.theme"],
     ["utlatande.render"],

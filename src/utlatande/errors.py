@@ -59,3 +59,10 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return os.path.normpath(path)  # outside the working folder: as given, without "x/.."
+
+
+def internal_error(path: Path, exc: BaseException) -> Problem:
+    """A bug in utlatande (or a crash in a library) while making one file: that file's
+    problem, so that the others are still made."""
+    return Problem(display_path(path), 1, 1, f"internt fel i utlatande: "
+                   f"{type(exc).__name__}: {exc}", "internt")

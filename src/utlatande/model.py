@@ -125,14 +125,18 @@ def _proposals(items: list[Any] | None) -> tuple[ProposalGroup, ...]:
     return tuple(groups)
 
 
-def _appendices(items: list[Any] | None, base: Path) -> tuple[Appendix, ...]:
+def appendices(items: list[Any] | None, base: Path,
+               key_path: tuple[str | int, ...] = ()) -> tuple[Appendix, ...]:
+    """`bilagor:` of an answer or a meeting item at `key_path`: titles, or {titel, fil} with
+    the file relative to `base`."""
     result = []
     for i, item in enumerate(items or (), start=1):
+        where = (*key_path, "bilagor", i - 1)
         if isinstance(item, str):
-            result.append(Appendix(i, item, key_path=("bilagor", i - 1)))
+            result.append(Appendix(i, item, key_path=where))
         else:
             fil = (base / item["fil"]) if item.get("fil") else None
-            result.append(Appendix(i, item["titel"], fil, ("bilagor", i - 1), item.get("fil")))
+            result.append(Appendix(i, item["titel"], fil, where, item.get("fil")))
     return tuple(result)
 
 
@@ -185,7 +189,7 @@ def build_answer(data: dict[str, Any], source: Path, defaults: dict[str, Any]) -
         frågor=_questions(merged.get("frågor")),
         beslutsunderlag=tuple(merged.get("beslutsunderlag") or ()),
         underskrifter=_persons(merged.get("underskrifter")),
-        bilagor=_appendices(merged.get("bilagor"), source.parent),
+        bilagor=appendices(merged.get("bilagor"), source.parent),
         attestering=_persons(merged.get("attestering")),
         beslutet_skickas_till=tuple(merged.get("beslutet_skickas_till") or ()),
         sekretess=(merged.get("sekretess") or {}).get("grund"),

@@ -117,16 +117,19 @@ def check(path: Path, project: Path) -> Checked:
     return checked
 
 
-def _meta(answer: Answer, settings: dict) -> dict:
-    created = None
+def created(fallback: dt.date | None) -> dt.datetime | None:
+    """The date an output carries: SOURCE_DATE_EPOCH when set (reproducible builds), else
+    the document's own date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    elif answer.datum:
-        created = dt.datetime.combine(answer.datum, dt.time())
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.combine(fallback, dt.time()) if fallback else None
+
+
+def _meta(answer: Answer, settings: dict) -> dict:
     return {"title": answer.rubrik, "author": answer.förvaltning or answer.organisation,
             "subject": answer.underrubrik, "keywords": settings.get("dokumenttyp"),
-            "created": created}
+            "created": created(answer.datum)}
 
 
 def docx_needs_pdf(checked: Checked) -> bool:
@@ -145,11 +148,11 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
     answer, theme = checked.answer, checked.theme
     assert answer is not None and theme is not None
     settings = settings_for(answer, theme)
-    html = render_html(answer, theme, os.environ.get("SOURCE_DATE_EPOCH"))
+    meta = _meta(answer, settings)
+    html = render_html(answer, theme, meta["created"])
     result: dict[str, bytes] = {}
     if "html" in formats:
         result["html"] = html.encode()
-    meta = _meta(answer, settings)
     if "pdf" in formats:
         from .render.archive import pdf_options
         from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
@@ -222,7 +225,7 @@ def render_checked(checked: Checked, formats: tuple[str, ...], project: Path,
     except AnswerError as error:
         built.problems.extend(error.problems)
         return built, {}
-    built.dependencies, built.folders = _dependencies(checked, project)
+    built.dependencies, built.folders = made_from(checked, project)
     return built, outputs
 
 
@@ -238,15 +241,14 @@ def write_outputs(built: Built, outputs: dict[str, bytes], out_dir: Path) -> Non
         built.outputs.append(target)
 
 
-def _dependencies(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
-    """The files an answer's outputs were made from, and the folders whose contents count."""
+def made_from(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
+    """The files a valid answer's outputs are made from (the answer, its theme chain, its
+    appendices), and the folders whose listing counts."""
     answer, theme = checked.answer, checked.theme
     assert answer is not None and theme is not None
     files = [checked.path, *theme.dependencies(),
              *(a.fil for a in answer.bilagor if a.fil is not None)]
-    folders = [project / "templates"] + [d for f in theme.folders
-                                         for d in (f, *(p for p in f.rglob("*") if p.is_dir()))]
-    return files, folders
+    return files, [project / "templates", *theme.folder_tree()]
 
 
 # -- what the agenda and the preview take from the writers ---------------------------------
@@ -291,6 +293,13 @@ def pdf_variant(value: str) -> str:
     from .render.archive import checked_variant
 
     return checked_variant(value)
+
+
+def template_problem(error: Exception) -> Problem:
+    """A Jinja error in a theme's template, as a problem at the template's file and line."""
+    from .render.html import template_problem as problem
+
+    return problem(error)  # type: ignore[arg-type]
 
 
 def warm_up() -> None:

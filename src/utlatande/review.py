@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .errors import WARNING, Problem
 from .load import KeyPath, Loaded
 from .model import Answer
 from .personnummer import find_in_loaded, masked
-
-# Characters XML 1.0 cannot hold, so neither DOCX nor a tagged PDF can.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+from .text import CONTROL
 
 
 def drop_control_characters(loaded: Loaded) -> list[Problem]:

@@ -4,7 +4,6 @@ date, the editor's schema line and the profile's defaults. Never overwrites a fi
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import re
@@ -16,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .errors import UserError, display_path
+from .text import ascii_letters, did_you_mean
 from .theme import BUILTIN_THEMES, Theme, known_themes, load_theme
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ from .write import write_atomic
 
 SCAFFOLDS = "nya"
 SCHEMA_FILE = Path("schema") / "answer.schema.json"
-_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O"})
 
 
 class ScaffoldError(UserError):
@@ -35,8 +34,8 @@ class ScaffoldError(UserError):
 
 
 def _hint(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"menade du '{close[0]}'? " if close else ""
+    close = did_you_mean(name, known)
+    return f"menade du '{close}'? " if close else ""
 
 
 @dataclass
@@ -85,7 +84,7 @@ def _reads_back(text: str) -> bool:
 
 def default_target(mall: str, today: dt.date) -> Path:
     """answers/<date>-<mall>.yaml, the mall's name in ASCII."""
-    return Path("answers") / f"{today.isoformat()}-{mall.translate(_ASCII).lower()}.yaml"
+    return Path("answers") / f"{today.isoformat()}-{ascii_letters(mall).lower()}.yaml"
 
 
 def project_profile(project: Path) -> str | None:

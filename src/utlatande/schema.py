@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -11,6 +10,7 @@ from jsonschema.exceptions import ValidationError
 
 from .errors import Problem
 from .load import InvalidDate, KeyPath, Loaded
+from .text import did_you_mean
 
 SCHEMA_ID = "https://utlatande.se/schema/answer-v1.json"
 
@@ -241,8 +241,8 @@ def _translate_any_of(error: ValidationError, loaded: Loaded, path: KeyPath) -> 
 
 
 def _unknown_key(loaded: Loaded, key_path: KeyPath, key: str, known: list[str]) -> Problem:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"; menade du '{close[0]}'?" if close else ""
+    close = did_you_mean(key, known)
+    hint = f"; menade du '{close}'?" if close else ""
     return loaded.problem(key_path, f"okänd nyckel '{key}'{hint}", "schema.okänd_nyckel", key=True)
 
 
@@ -260,8 +260,8 @@ def validate_answer(loaded: Loaded, known_mallar: list[str]) -> list[Problem]:
         problems.extend(translate_error(error, loaded))
     mall = data.get("mall")
     if isinstance(mall, str) and mall not in known_mallar:
-        close = difflib.get_close_matches(mall, known_mallar, n=1, cutoff=0.6)
-        hint = f"menade du '{close[0]}'? " if close else ""
+        close = did_you_mean(mall, known_mallar)
+        hint = f"menade du '{close}'? " if close else ""
         problems.append(loaded.problem(("mall",), f"okänd mall '{mall}'; {hint}kända mallar: "
                                        + ", ".join(known_mallar), "schema.mall"))
     return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))

@@ -73,6 +73,12 @@ class Theme:
         """Every file of the chain (templates, CSS, fonts, profiles) a build depends on."""
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
 
+    def folder_tree(self) -> list[Path]:
+        """Each folder of the chain and every folder in it: a file added to one changes
+        its listing, so a profile's new template counts as a change."""
+        return [d for folder in self.folders
+                for d in (folder, *(p for p in folder.rglob("*") if p.is_dir()))]
+
 
 def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """The child's settings over the parent's; mappings merge key by key, lists are replaced."""

@@ -4,7 +4,6 @@ its page numbers settle, then every item's pages, bookmarks, links and the runni
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,10 +45,9 @@ def _iso(value: dt.date | None) -> str:
 
 def created_at(meeting: Meeting) -> dt.datetime:
     """The documents' date: SOURCE_DATE_EPOCH when set, else the day the kallelse was made."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime.combine(meeting.upprättad or meeting.datum, dt.time())
+    stamp = pipeline.created(meeting.upprättad or meeting.datum)
+    assert stamp is not None  # a meeting always has its datum
+    return stamp
 
 
 def _organisation(agenda: Agenda) -> str | None:

@@ -22,9 +22,7 @@ def dependencies(agenda: Agenda) -> list[Path]:
             files.extend(a.fil for a in item.files if a.fil is not None)
     for theme in themes.values():
         files.extend(theme.dependencies())
-        # A folder changes when a file is added to it: a profile's new template counts.
-        files.extend(d for folder in theme.folders
-                     for d in (folder, *(p for p in folder.rglob("*") if p.is_dir())))
+        files.extend(theme.folder_tree())
     return list(dict.fromkeys(files))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import AnswerError, Problem, display_path
 from ..load import KeyPath, Loaded, load_yaml, read_text
-from ..model import Appendix, ProposalGroup
+from ..model import Appendix, ProposalGroup, appendices
 from ..pipeline import Checked, appendix_problem, check
 from ..schema import (
     date_field,
@@ -226,18 +226,6 @@ def _proposals(value: str | list[str] | None) -> tuple[ProposalGroup, ...]:
     return (ProposalGroup(None, (value,) if isinstance(value, str) else tuple(value)),)
 
 
-def _appendices(items: list[Any], base: Path, key_path: KeyPath) -> tuple[Appendix, ...]:
-    result = []
-    for i, item in enumerate(items, start=1):
-        where = (*key_path, "bilagor", i - 1)
-        if isinstance(item, str):
-            result.append(Appendix(i, item, key_path=where))
-        else:
-            fil = base / item["fil"] if item.get("fil") else None
-            result.append(Appendix(i, item["titel"], fil, where, item.get("fil")))
-    return tuple(result)
-
-
 def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], agenda_dir: Path,
                  loaded: Loaded, project: Path) -> tuple[Item | None, list[Problem]]:
     """The item of an answer file, checked as `build` checks it."""
@@ -263,7 +251,7 @@ def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], ag
 
 def _plain_item(nummer: int, key_path: KeyPath, entry: dict[str, Any], agenda_dir: Path,
                 loaded: Loaded, project: Path) -> tuple[Item, list[Problem]]:
-    bilagor = _appendices(entry.get("bilagor") or [], agenda_dir, key_path)
+    bilagor = appendices(entry.get("bilagor"), agenda_dir, key_path)
     root = project.resolve()
     found = (appendix_problem(a, loaded, root) for a in bilagor if a.fil is not None)
     item = Item(nummer, key_path, entry["rubrik"], None, entry.get("diarienummer"),

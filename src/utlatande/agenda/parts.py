@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline
-from ..errors import AnswerError, Problem
+from ..errors import AnswerError, Problem, internal_error
 from ..model import ProposalGroup
+from ..pipeline import Checked
+from ..pool import in_workers
+from ..text import ascii_letters
 from .meeting import Agenda, Item
 from .packet import Document, Mark, page_count
 
@@ -54,9 +58,7 @@ class Row:
 
 def slug(text: str) -> str:
     """A file name from a title: lower case ASCII words joined by '-', at most 50 characters."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    ascii_text = ascii_letters(text.lower())
     result = ""
     for word in re.findall(r"[a-z0-9]+", ascii_text):
         if len(result) + len(word) + 1 > 50:
@@ -102,34 +104,40 @@ def _plain_marks(agenda: Agenda, item: Item) -> list[Mark]:
 
 def _render_one(path: Path, project: Path) -> bytes | list[Problem]:
     """One statement's PDF, in a worker process: problems come back as data, not raised."""
+    return _pdf_or_problems(lambda: pipeline.statement_pdf(pipeline.check(path, project),
+                                                           project), path)
+
+
+def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Problem]:
     try:
-        return pipeline.statement_pdf(pipeline.check(path, project), project)
+        return make()
     except AnswerError as error:
         return error.problems
+    except Exception as exc:  # a bug in utlatande: this statement's problem, no traceback
+        return [internal_error(path, exc)]
 
 
 def _render_statements(agenda: Agenda, project: Path) -> dict[Path, bytes]:
-    """The PDF of every shown statement, each answer once, on every core."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    checked = {}
+    """The PDF of every shown statement, each answer once, on every core (the pool `build`
+    uses: Ctrl-C stops the workers, and a worker that crashes costs only its statement)."""
+    checked: dict[Path, Checked] = {}
     for item in agenda.items:
         if agenda.shown(item) and item.checked is not None:
             checked.setdefault(item.checked.path.resolve(), item.checked)
     jobs = min(os.cpu_count() or 1, len(checked))
+    results: dict[Path, bytes | list[Problem]]
     if jobs <= 1:
-        return {key: pipeline.statement_pdf(c, project) for key, c in checked.items()}
-    pipeline.warm_up()  # WeasyPrint imported once, before the fork
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = dict(zip(checked, pool.map(_render_one, [c.path for c in checked.values()],
-                                             [project] * len(checked)), strict=True))
+        results = {key: _pdf_or_problems(lambda c=c: pipeline.statement_pdf(c, project), c.path)
+                   for key, c in checked.items()}
+    else:
+        pipeline.warm_up()  # WeasyPrint imported once, before the fork
+        calls = [(key, (_render_one, c.path, project)) for key, c in checked.items()]
+        results = dict(in_workers(calls, jobs,
+                                  lambda key, exc: [internal_error(checked[key].path, exc)]))
     problems = [p for r in results.values() if isinstance(r, list) for p in r]
     if problems:
         raise AnswerError(problems)
-    return results  # type: ignore[return-value]
+    return {key: results[key] for key in checked}  # type: ignore[misc]
 
 
 def render_parts(agenda: Agenda, project: Path) -> list[Part]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Problem, display_path
+from ..errors import internal_error
 from ..pool import end_group, in_workers, own_group, without_sigint
 from .manifest import Manifest, Record, package_files, record, settings_key
 
@@ -68,9 +68,7 @@ def _record(built: Built, outputs: list[Path], key: str) -> Record:
 def _internal_error(answer: Path, exc: BaseException) -> Built:
     from .. import pipeline
 
-    problem = Problem(display_path(answer), 1, 1, f"internt fel i utlatande: "
-                      f"{type(exc).__name__}: {exc}", "internt")
-    return pipeline.Built(answer, problems=[problem])
+    return pipeline.Built(answer, problems=[internal_error(answer, exc)])
 
 
 @dataclass

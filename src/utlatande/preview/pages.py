@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import AnswerError, Problem, display_path
+from ..errors import AnswerError, display_path
 
 if TYPE_CHECKING:
     from ..pipeline import Checked
@@ -138,20 +138,10 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
         templates = project / "templates"
         paths |= {templates, *templates.glob("*"), *templates.glob("*/tema.yaml")}
         theme = load_theme(None, project)
-    for folder in theme.folders:
-        paths |= {folder, *folder.rglob("*")}  # folders too: a new file changes its folder
+    paths |= {*theme.dependencies(), *theme.folder_tree()}  # a new file changes its folder
     if checked.answer is not None:
         paths |= {a.fil for a in checked.answer.bilagor if a.fil is not None}
     return paths
-
-
-def _template_problem(error: Exception) -> Problem:
-    """A Jinja error in a theme's template, as file:line like the answer's own problems."""
-    filename = getattr(error, "filename", None) or "mallen"
-    line = getattr(error, "lineno", None) or 1
-    return Problem(display_path(Path(filename)) if filename != "mallen" else filename,
-                   line, 1, f"fel i mallen: {getattr(error, 'message', None) or error}",
-                   "mall.fel")
 
 
 def render_answer(path: Path, project: Path, previous: set[Path],
@@ -174,7 +164,7 @@ def render_answer(path: Path, project: Path, previous: set[Path],
     except AnswerError as error:
         return Rendered([str(p) for p in error.problems], title, watched)
     except jinja2.TemplateError as error:
-        return Rendered([str(_template_problem(error))], title, watched)
+        return Rendered([str(pipeline.template_problem(error))], title, watched)
     except Exception as error:  # noqa: BLE001 - a theme being edited must not stop the server
         return Rendered([f"{display_path(path)}:1:1: fel: dokumentet kunde inte ritas "
                          f"({type(error).__name__}: {error}) [serve.ritning]"], title, watched)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from .. import markdown
 from ..errors import AnswerError, Problem, display_path
 from ..model import Answer
+from ..text import ascii_letters
 from ..theme import Theme, fill, merge
 
 
@@ -37,16 +38,6 @@ def _md(text: str | None, level: int = 2) -> Markup:
     return markdown.to_html(text, heading_level=level)
 
 
-def created_date(answer: Answer, source_date_epoch: str | None) -> str | None:
-    """The document's date for metadata: SOURCE_DATE_EPOCH when set, else the answer's datum."""
-    if source_date_epoch:
-        stamp = dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.UTC)
-        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if answer.datum:
-        return f"{answer.datum.isoformat()}T00:00:00Z"
-    return None
-
-
 def settings_for(answer: Answer, theme: Theme) -> dict[str, Any]:
     """The profile's settings for this answer's mall, with the answer's own headings on top."""
     settings = theme.settings(answer.mall)
@@ -54,8 +45,8 @@ def settings_for(answer: Answer, theme: Theme) -> dict[str, Any]:
     return settings
 
 
-def render_html(answer: Answer, theme: Theme, source_date_epoch: str | None = None) -> str:
-    """Render the answer through its mall's template."""
+def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None) -> str:
+    """Render the answer through its mall's template; `created` dates its metadata."""
     settings = settings_for(answer, theme)
     values = {"organisation": answer.organisation, "förvaltning": answer.förvaltning,
               "avdelning": answer.avdelning}
@@ -76,7 +67,7 @@ def render_html(answer: Answer, theme: Theme, source_date_epoch: str | None = No
             etikett=etikett,
             adress=address_groups(settings.get("adressblock") or (), values),
             författare=answer.förvaltning or answer.organisation,
-            skapad=created_date(answer, source_date_epoch),
+            skapad=created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
             mallklass=_css_class(answer.mall),
         )
     except TemplateError as error:
@@ -110,4 +101,4 @@ def template_problem(error: TemplateError) -> Problem:
 
 
 def _css_class(name: str) -> str:
-    return name.translate(str.maketrans("åäöÅÄÖ", "aaoAAO")).lower()
+    return ascii_letters(name).lower()

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...text import CONTROL
+
 HEADING_STYLES = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3",
                   "h6": "Heading 3"}
 INLINE_TAGS = {"strong", "b", "em", "i", "s", "del", "a", "span", "code", "br", "sup", "sub",
@@ -14,7 +16,6 @@ BLOCK_CONTAINERS = {"section", "div", "main", "nav", "article", "address", "head
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # Word's stored timestamp for every zip entry: the same bytes whenever the file is built.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
@@ -46,7 +47,7 @@ def classes_of(el) -> set[str]:
 
 def clean_text(text: str) -> str:
     """Characters XML 1.0 (and so DOCX) cannot hold are dropped."""
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 TOC_LEVELS = 3  # the contents field lists headings 1-3

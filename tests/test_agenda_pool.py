@@ -1,0 +1,107 @@
+"""The agenda renders its statements on the pool `build` uses: a worker that crashes fails
+the agenda with that statement named, and Ctrl-C stops every process and writes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from utlatande.cli import main
+
+from conftest import ROOT
+
+SEED = "malmo-svar-namndinitiativ"
+HEAD = """möte:
+  organ: Socialnämnden
+  datum: 2024-03-19
+  tid: "17.00"
+  plats: Rådhuset
+ärenden:
+"""
+
+
+def _project(tmp_path: Path, count: int) -> Path:
+    """A project with `count` copies of one seed answer (u1.yaml …) on one meeting's agenda."""
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "moten").mkdir()
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    for n in range(1, count + 1):
+        shutil.copy(ROOT / "answers" / f"{SEED}.yaml", tmp_path / "answers" / f"u{n}.yaml")
+    items = "".join(f"  - ../answers/u{n}.yaml\n" for n in range(1, count + 1))
+    (tmp_path / "moten" / "m.yaml").write_text(HEAD + items, encoding="utf-8")
+    return tmp_path
+
+
+_REAL_WORK: list = []  # the function a crashing worker stands in for
+
+
+def _crash_on_u2(path: Path, project: Path):
+    """A worker that dies on u2, as one would in a crash inside Pango or HarfBuzz."""
+    if path.name == "u2.yaml":
+        os._exit(3)
+    return _REAL_WORK[0](path, project)
+
+
+def test_a_crashed_worker_fails_the_agenda_naming_its_statement_only(tmp_path, monkeypatch):
+    from utlatande.agenda import parts
+
+    project = _project(tmp_path, 3)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # workers, also on a one-core machine
+    monkeypatch.setattr(sys.modules[__name__], "_REAL_WORK", [parts._render_one])
+    monkeypatch.setattr(parts, "_render_one", _crash_on_u2)
+    result = CliRunner().invoke(main, ["agenda", "moten/m.yaml"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()  # u1 and u3 were rendered, u2 alone failed
+    assert line.startswith("answers/u2.yaml:1:1: fel: internt fel i utlatande: "
+                           "BrokenProcessPool: ")
+    assert line.endswith("[internt]")
+    assert not (project / "build").exists()  # nothing written
+
+
+def _in_session(session: int) -> list[int]:
+    """The live processes of a session (a command and everything it started)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the agenda forks no workers")
+def test_ctrl_c_stops_the_agenda_and_its_workers_and_writes_nothing(tmp_path):
+    project = _project(tmp_path, 8)
+    agenda = subprocess.Popen(
+        [sys.executable, "-m", "utlatande", "agenda", "moten/m.yaml"], cwd=project,
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # The workers are forked when the statements are rendered: interrupt then.
+    assert _wait_for(lambda: len(_in_session(agenda.pid)) >= 3, 120)
+    os.killpg(agenda.pid, signal.SIGINT)
+    out, err = agenda.communicate(timeout=120)
+    assert agenda.returncode == 1
+    assert err.strip().splitlines()[-1] == "Avbrutet."
+    assert "Traceback" not in err
+    assert _wait_for(lambda: _in_session(agenda.pid) == [], 10)
+    assert not (project / "build" / "m").exists()
