@@ -39,8 +39,8 @@ def test_a_good_answer_has_no_problems(tmp_path):
      "answers/x.yaml:2:1: fel: tabbtecken får inte användas för indrag i YAML; använd "
      "mellanslag [yaml.tabb]"),
     ('mall: tjänsteutlåtande\nrubrik: "Ett utlåtande\n',
-     "answers/x.yaml:3:1: fel: citattecknet stängs aldrig; avsluta texten med samma citattecken "
-     "som den började med [yaml.citat]"),
+     "answers/x.yaml:2:9: fel: citattecknet som börjar här stängs aldrig; avsluta texten med "
+     "samma citattecken som den började med [yaml.citat]"),
     (GOOD + "rubrik: Igen\n",
      "answers/x.yaml:4:1: fel: nyckeln 'rubrik' finns redan på rad 3; ta bort den ena "
      "[yaml.dubblett]"),
@@ -71,7 +71,7 @@ def test_a_good_answer_has_no_problems(tmp_path):
     (GOOD + "attestering:\n  - {namn: Sofia}\n",
      "answers/x.yaml:5:5: fel: nyckeln 'datum' saknas under 'attestering' [schema.saknas]"),
     (GOOD + "profil: göteborg\n",
-     "answers/x.yaml:4:9: fel: okänd profil 'göteborg'; kända profiler: default "
+     "answers/x.yaml:4:9: fel: okänd profil 'göteborg'; kända profiler: neutral "
      "[schema.profil]"),
     (GOOD + "rubriker: {sammanfatning: Sammanfattning av ärendet}\n",
      "answers/x.yaml:4:12: fel: okänd nyckel 'sammanfatning'; menade du 'sammanfattning'? "

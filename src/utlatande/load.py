@@ -14,6 +14,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import ERROR, AnswerError, Problem, display_path
+from .yaml_advice import duplicate_in_item, syntax_advice
 
 KeyPath = tuple[str | int, ...]
 
@@ -51,6 +52,8 @@ class Loaded:
     source: str = ""
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    # The text values as composed nodes, for warnings about how YAML read them.
+    text_nodes: list[tuple[KeyPath, ScalarNode]] = field(default_factory=list)
 
     @property
     def shown(self) -> str:
@@ -95,7 +98,10 @@ _SYNTAX_MESSAGES = [
 ]
 
 
-def _syntax_problem(path: Path, exc: MarkedYAMLError) -> Problem:
+def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str = "") -> Problem:
+    advice = syntax_advice(display_path(path), text, exc)
+    if advice is not None:
+        return advice
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     text = f"{exc.context or ''} {exc.problem or ''}"
@@ -133,7 +139,7 @@ def load_yaml(path: Path, text: str | None = None) -> Loaded:
     try:
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
-        raise AnswerError([_syntax_problem(path, exc)]) from None
+        raise AnswerError([_syntax_problem(path, exc, text)]) from None
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -161,6 +167,7 @@ class _Builder:
         self.loaded = loaded
         self.problems: list[Problem] = []
         self.count = 0
+        self.new_items: set[KeyPath] = set()
 
     def _at(self, node: Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
@@ -186,7 +193,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path)
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -201,17 +208,32 @@ class _Builder:
                            "yaml.merge")
                 continue
             if key in result:
-                first = self.loaded.keys[(*path, key)]
-                self._fail(key_node, f"nyckeln '{key}' finns redan på rad {first[0]}; ta bort "
-                           "den ena", "yaml.dubblett")
+                self._duplicate(key_node, key, path)
                 continue
             self.loaded.keys[(*path, key)] = self._at(key_node)
             result[key] = self.build(value_node, (*path, key))
         return result
 
-    def _scalar(self, node: ScalarNode) -> Any:
+    def _duplicate(self, key_node: Node, key: str, path: KeyPath) -> None:
+        first = self.loaded.keys[(*path, key)]
+        if path and isinstance(path[-1], int):
+            # In a list item, a second 'rubrik' most likely starts the next item; the keys
+            # after it belong to that item, so it is said once.
+            if path in self.new_items:
+                return
+            self.new_items.add(path)
+            line, col = self._at(key_node)
+            listname = path[-2] if len(path) > 1 and isinstance(path[-2], str) else None
+            self._fail(key_node, duplicate_in_item(self.loaded.source, key, first[0], line, col,
+                                                   listname), "yaml.ny_punkt")
+            return
+        self._fail(key_node, f"nyckeln '{key}' finns redan på rad {first[0]}; ta bort den ena",
+                   "yaml.dubblett")
+
+    def _scalar(self, node: ScalarNode, path: KeyPath) -> Any:
         tag, value = str(node.tag), node.value
         if tag == _STR:
+            self.loaded.text_nodes.append((path, node))
             return value
         if tag == _NULL:
             return None

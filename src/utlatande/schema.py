@@ -11,6 +11,7 @@ from jsonschema.exceptions import ValidationError
 from .errors import Problem
 from .load import InvalidDate, KeyPath, Loaded
 from .text import did_you_mean
+from .yaml_advice import mapping_in_text
 
 SCHEMA_ID = "https://utlatande.se/schema/answer-v1.json"
 
@@ -197,9 +198,26 @@ def _expected(schema: dict[str, Any]) -> str:
     return _TYPE_WORDS.get(kind, str(kind))
 
 
+def _text_read_as_mapping(error: ValidationError) -> bool:
+    """A text was expected, and a one-key mapping came: running text with ': ' in it."""
+    instance = error.instance
+    if not isinstance(instance, dict) or len(instance) != 1:
+        return False
+    if error.validator == "type":
+        return error.schema.get("type") == "string"
+    if error.validator != "anyOf":
+        return False
+    branches = error.schema["anyOf"]
+    known = {key for b in branches for key in b.get("properties", {})}
+    return any(b.get("type") == "string" for b in branches) and not set(instance) & known
+
+
 def translate_error(error: ValidationError, loaded: Loaded) -> list[Problem]:
     path: KeyPath = tuple(error.absolute_path)
     kind = error.validator
+    if _text_read_as_mapping(error):
+        line, column = loaded.where((*path, next(iter(error.instance))), key=True)
+        return [mapping_in_text(loaded.shown, loaded.source, line, column)]
     if kind == "additionalProperties":
         known = list(error.schema.get("properties", {}))
         return [_unknown_key(loaded, (*path, key), key, known)
