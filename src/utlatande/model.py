@@ -89,6 +89,8 @@ class Answer:
     innehållsförteckning: bool = False
     sidhuvud: str | None = None
     rubriker: dict[str, str] = field(default_factory=dict)
+    # The images in the text, checked (images.py): address as written → file.
+    bilder: tuple[tuple[str, Path], ...] = ()
 
 
 def _person(data: dict[str, Any]) -> Person:

@@ -6,6 +6,7 @@ in render/ through the functions here, so a fix to how a statement is made reach
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -13,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AnswerError, Problem
+from .images import check_images
 from .load import Loaded, load_yaml
 from .model import Answer, Appendix, build_answer
+from .placeholders import placeholder_warnings
 from .review import drop_control_characters, review
 from .schema import validate_answer
 from .theme import Theme, known_themes, load_theme
 from .write import write_atomic
+from .yaml_advice import value_warnings
 
 
 @dataclass
@@ -101,6 +105,7 @@ def check(path: Path, project: Path) -> Checked:
     except AnswerError as error:
         checked.problems = error.problems
         return checked
+    checked.problems.extend(value_warnings(loaded.shown, loaded.source, loaded.text_nodes))
     theme, problems = _theme_for(loaded, project)
     checked.problems.extend(problems)
     mallar = theme.mallar if theme else load_theme(None, project).mallar
@@ -111,6 +116,11 @@ def check(path: Path, project: Path) -> Checked:
     defaults = theme.settings(loaded.data["mall"]).get("standardvärden") or {}
     answer = build_answer(loaded.data, path, defaults)
     checked.problems.extend(_appendix_problems(answer, loaded, project))
+    images, image_problems = check_images(loaded, project)
+    checked.problems.extend(image_problems)
+    answer = dataclasses.replace(answer, bilder=tuple(images.items()))
+    placeholders = theme.settings(answer.mall).get("platshållare") or []
+    checked.problems.extend(placeholder_warnings(loaded, placeholders))
     checked.problems.extend(review(answer, loaded))
     checked.problems.sort(key=lambda p: (p.path, p.line, p.column))
     checked.answer, checked.theme, checked.loaded = answer, theme, loaded
@@ -247,7 +257,8 @@ def made_from(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
     answer, theme = checked.answer, checked.theme
     assert answer is not None and theme is not None
     files = [checked.path, *theme.dependencies(),
-             *(a.fil for a in answer.bilagor if a.fil is not None)]
+             *(a.fil for a in answer.bilagor if a.fil is not None),
+             *(path for _, path in answer.bilder)]
     return files, [project / "templates", *theme.folder_tree()]
 
 

@@ -11,6 +11,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from .. import markdown
+from ..case_text import case_line
 from ..errors import AnswerError, Problem, display_path
 from ..model import Answer
 from ..text import ascii_letters
@@ -34,10 +35,6 @@ def _iso(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _md(text: str | None, level: int = 2) -> Markup:
-    return markdown.to_html(text, heading_level=level)
-
-
 def settings_for(answer: Answer, theme: Theme) -> dict[str, Any]:
     """The profile's settings for this answer's mall, with the answer's own headings on top."""
     settings = theme.settings(answer.mall)
@@ -56,7 +53,15 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
         return fill(headings.get(key, key), values_)
 
     env = theme.environment
-    env.filters.update(md=_md, md_inline=markdown.to_inline_html,
+    images = dict(answer.bilder)
+
+    def md(text: str | None, level: int = 2) -> Markup:
+        return markdown.to_html(text, heading_level=level, images=images)
+
+    def md_inline(text: str | None) -> Markup:
+        return markdown.to_inline_html(text, images=images)
+
+    env.filters.update(md=md, md_inline=md_inline,
                        datum=_date_filter(settings.get("datumformat", "iso")), iso=_iso,
                        datum_ord=date_in_words)
     try:
@@ -69,6 +74,7 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
             författare=answer.förvaltning or answer.organisation,
             skapad=created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
             mallklass=_css_class(answer.mall),
+            ärenderad=case_line(answer.ärende, settings, env.filters["datum"]),
         )
     except TemplateError as error:
         raise AnswerError([template_problem(error)]) from None

@@ -11,7 +11,7 @@ from ...text import CONTROL
 HEADING_STYLES = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3",
                   "h6": "Heading 3"}
 INLINE_TAGS = {"strong", "b", "em", "i", "s", "del", "a", "span", "code", "br", "sup", "sub",
-               "u", "small"}
+               "u", "small", "img"}
 BLOCK_CONTAINERS = {"section", "div", "main", "nav", "article", "address", "header", "body"}
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # Word's stored timestamp for every zip entry: the same bytes whenever the file is built.
@@ -32,12 +32,13 @@ class Format:
 
 @dataclass
 class Piece:
-    """One inline piece of a paragraph: text, a line break, or a footnote."""
+    """One inline piece of a paragraph: text, a line break, a footnote or an image."""
 
     text: str = ""
     fmt: Format = field(default_factory=Format)
-    kind: str = "text"  # text | br | footnote
+    kind: str = "text"  # text | br | footnote | image
     footnote: Any = None
+    image: Any = None  # the <img> element of an image piece
 
 
 def classes_of(el) -> set[str]:

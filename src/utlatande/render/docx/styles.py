@@ -14,7 +14,26 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .elements import TOC_LEVELS
+from .elements import TOC_LEVELS, clean_text
+
+# python-docx refuses a core property longer than this (the OPC limit).
+CORE_PROPERTY_LIMIT = 255
+
+
+def fit_property(text: str | None) -> str:
+    """A core property's text, shortened with '…' to the limit; the document keeps it whole."""
+    text = clean_text(text or "")
+    if len(text) <= CORE_PROPERTY_LIMIT:
+        return text
+    return text[: CORE_PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
+def forget_proofing_state(document) -> None:
+    """python-docx's template says its text is spell-checked (proofState clean), so Word
+    would not mark typos in a new statement; without it Word checks the text."""
+    settings = document.settings.element
+    for state in settings.findall(qn("w:proofState")):
+        settings.remove(state)
 
 
 class Styles:
@@ -88,14 +107,14 @@ class Styles:
 
     def _set_core_properties(self) -> None:
         props = self.doc.core_properties
-        props.title = self.meta.get("title") or ""
-        props.author = self.meta.get("author") or ""
-        props.subject = self.meta.get("subject") or ""
-        props.keywords = self.meta.get("keywords") or ""
+        props.title = fit_property(self.meta.get("title"))
+        props.author = fit_property(self.meta.get("author"))
+        props.subject = fit_property(self.meta.get("subject"))
+        props.keywords = fit_property(self.meta.get("keywords"))
         props.language = "sv-SE"
-        props.last_modified_by = self.meta.get("author") or ""
+        props.last_modified_by = fit_property(self.meta.get("author"))
         props.comments = ""
-        props.category = self.meta.get("keywords") or ""
+        props.category = fit_property(self.meta.get("keywords"))
         props.revision = 1
         stamp = self.meta.get("created") or dt.datetime(2000, 1, 1)
         props.created = stamp

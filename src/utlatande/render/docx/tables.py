@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import _Cell
 
 from .elements import classes_of
+
+_TEXT_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+_JUSTIFICATION = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                  "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def _align_cell(cell: _Cell, cell_el) -> None:
+    """A Markdown column's alignment (:--, :-:, --:) on the cell's paragraphs, as in the PDF."""
+    match = _TEXT_ALIGN.search(cell_el.get("style") or "")
+    if match:
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = _JUSTIFICATION[match.group(1)]
 
 
 class Tables:
@@ -50,6 +65,7 @@ class Tables:
             for c, cell_el in enumerate(tr.findall("*")):
                 cell = table.cell(r, c)
                 self._cell(cell_el, cell, bold=is_header or cell_el.tag == "th")
+                _align_cell(cell, cell_el)
 
     def _cell(self, cell_el, cell: _Cell, bold: bool) -> None:
         has_blocks = any(isinstance(ch.tag, str) and ch.tag in ("p", "ul", "ol")

@@ -32,10 +32,11 @@ from .elements import (
     collapse,
 )
 from .fields import Fields
+from .images import CAPTION_STYLE, add_picture
 from .notes import Notes
 from .numbering import Numbering
 from .page import PageFurniture
-from .styles import SHARED_BLOBS, Styles, base_document
+from .styles import SHARED_BLOBS, Styles, base_document, forget_proofing_state
 from .tables import Tables, is_fresh
 
 
@@ -63,6 +64,7 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         self._add_toc_styles()
         self._set_up_page()
         self._remove_template_paragraph()
+        forget_proofing_state(self.doc)
         # Word 2010's copy of the styles (438 kB): newer Word and LibreOffice do not read it.
         for rel_id, rel in list(self.doc.part.rels.items()):
             if rel.reltype.endswith("/stylesWithEffects"):
@@ -117,6 +119,8 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
             return
         elif tag == "pre":
             self._preformatted(el, container)
+        elif tag == "figure":
+            self._figure(el, container)
         elif "underskrifter" in classes and "bredvid" in classes:
             self._signatures_side_by_side(el, container)
         elif "fragetext" in classes:
@@ -161,6 +165,13 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
                 f"mallen för {self.meta.get('keywords') or 'dokumentet'}", el.sourceline or 1,
                 1, f"DOCX-skrivaren känner inte elementet <{tag}>; skriv om mallen med "
                 "elementen i delar.html.j2", "mall.element")])
+
+    def _figure(self, el, container) -> None:
+        """An image alone in its paragraph, then its caption (figcaption) in Word's style."""
+        for img in el.iter("img"):
+            add_picture(self._paragraph(container), img, self._text_width())
+        for caption in el.iter("figcaption"):
+            self._inline_block(caption, container, style=CAPTION_STYLE)
 
     def _preformatted(self, el, container) -> None:
         """A fenced block: its lines as typed, in a fixed-width font, as the PDF shows it."""
@@ -209,6 +220,8 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
             return [Piece(kind="br", fmt=fmt)]
         if tag == "span" and "fotnot" in classes_of(el):
             return [Piece(kind="footnote", fmt=fmt, footnote=el)]
+        if tag == "img":
+            return [Piece(kind="image", fmt=fmt, image=el)]
         inner = copy.copy(fmt)
         if tag in ("strong", "b"):
             inner.bold = True
@@ -230,6 +243,8 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
                 paragraph.add_run().add_break()
             elif piece.kind == "footnote":
                 self._footnote(paragraph, piece.footnote)
+            elif piece.kind == "image":
+                add_picture(paragraph, piece.image, self._text_width())
             elif text:
                 self._run(paragraph, clean_text(text), piece.fmt)
 
