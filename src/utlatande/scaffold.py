@@ -16,7 +16,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import UserError, display_path
 from .text import ascii_letters, did_you_mean
-from .theme import BUILTIN_THEMES, Theme, known_themes, load_theme
+from .theme import Theme, known_themes, load_theme, project_themes
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,6 +45,7 @@ class Created:
     path: Path
     schema: Path | None = None
     profil: str | None = None  # the profile whose defaults it has; None: the neutral one
+    command: str = "utlatande"  # how to run utlatande from here (command_name)
 
 
 def yaml_scalar(value: Any) -> str:
@@ -82,6 +83,19 @@ def _reads_back(text: str) -> bool:
         return False
 
 
+def command_name() -> str:
+    """How to run utlatande from here: 'utlatande' when PATH finds this one, else its path
+    (.venv/bin/utlatande after `make`, which does not put it on PATH)."""
+    import shutil
+    import sys
+
+    own = Path(sys.executable).parent / "utlatande"
+    found = shutil.which("utlatande")
+    if found is not None and (not own.exists() or Path(found).resolve() == own.resolve()):
+        return "utlatande"
+    return display_path(own) if own.exists() else "utlatande"
+
+
 def default_target(mall: str, today: dt.date) -> Path:
     """answers/<date>-<mall>.yaml, the mall's name in ASCII."""
     return Path("answers") / f"{today.isoformat()}-{ascii_letters(mall).lower()}.yaml"
@@ -89,8 +103,7 @@ def default_target(mall: str, today: dt.date) -> Path:
 
 def project_profile(project: Path) -> str | None:
     """The project's profile when it has exactly one (templates/<profil>/tema.yaml)."""
-    builtin = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
-    names = [n for n in known_themes(project) if n not in builtin]
+    names = project_themes(project)
     return names[0] if len(names) == 1 else None
 
 
@@ -154,15 +167,15 @@ def scaffold_text(mall: str, target: Path, project: Path, profil: str | None,
                              {k: defaults.get(k) for k in ("organisation", "förvaltning",
                                                            "avdelning")})
     address = [[line for line in group if line.strip()] for group in address]
-    builtin = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
     text = template.render(
         mall=mall,
         idag=today.isoformat(),
         schema=_schema_reference(target, project),
         fil=display_path(target),
+        kommando=command_name(),
         profil=profil,
         profil_namn=theme.profile.get("namn", profil),
-        kända=[n for n in known_themes(project) if n not in builtin],
+        kända=project_themes(project),
         adress=address,
         adress_plats=settings.get("adressblock_plats", "sidfot"),
         värde=värde,
@@ -181,7 +194,7 @@ def create(mall: str, target: Path, project: Path, profil: str | None,
                             "över en fil. Välj ett annat filnamn eller ta bort filen först.")
     text = scaffold_text(mall, target, project, profil, today)
     _write_new(target, text.encode("utf-8"))
-    created = Created(target, profil=profil)
+    created = Created(target, profil=profil, command=command_name())
     schema = project / SCHEMA_FILE
     if not schema.exists():
         from .schema import ANSWER_SCHEMA

@@ -103,12 +103,23 @@ def _find_folder(name: str, project: Path, below: Path | None) -> Path | None:
     return builtin if builtin.is_dir() else None
 
 
-def known_themes(project: Path) -> list[str]:
-    names = {p.name for p in BUILTIN_THEMES.iterdir() if p.is_dir()}
+# What users call the built-in profile (its folder is themes/default), in every message.
+NEUTRAL = "neutral"
+
+
+def project_themes(project: Path) -> list[str]:
+    """The project's own profiles: templates/<namn>/tema.yaml."""
     templates = project / "templates"
-    if templates.is_dir():
-        names |= {p.name for p in templates.iterdir() if (p / PROFILE_FILE).is_file()}
-    return sorted(names)
+    if not templates.is_dir():
+        return []
+    return sorted(p.name for p in templates.iterdir() if (p / PROFILE_FILE).is_file())
+
+
+def known_themes(project: Path) -> list[str]:
+    """Every profile an answer may name: the built-in ones first, 'neutral' by that name."""
+    builtin = sorted(NEUTRAL if p.name == "default" else p.name
+                     for p in BUILTIN_THEMES.iterdir() if p.is_dir())
+    return builtin + [name for name in project_themes(project) if name not in builtin]
 
 
 _CACHE: dict[tuple[str, Path], Theme] = {}
@@ -121,7 +132,7 @@ def clear_cache() -> None:
 
 def load_theme(name: str | None, project: Path) -> Theme:
     """The theme `name` (default: the built-in neutral one), resolved with its parents."""
-    name = name or "default"
+    name = "default" if not name or name == NEUTRAL else name
     key = (name, project.resolve())
     if key in _CACHE:
         return _CACHE[key]

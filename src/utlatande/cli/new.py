@@ -23,7 +23,8 @@ def command(mall: str, fil: Path | None, profil: str | None) -> None:
 
     Filen får alla nycklar mallen använder, var och en med en kommentar om vad som ska
     stå där, dagens datum, schemaraden för redigerare och profilens standardvärden. Den
-    går att kontrollera och bygga som den är. En befintlig fil skrivs aldrig över."""
+    går att bygga som den är, och check visar var förlagans texter står kvar. En
+    befintlig fil skrivs aldrig över."""
     from .. import api
     from ..errors import display_path
 
@@ -33,4 +34,4 @@ def command(mall: str, fil: Path | None, profil: str | None) -> None:
     if created.schema is not None:
         click.echo(f"Skrev {display_path(created.schema)} (svarsformatets schema för "
                    "redigerare).")
-    click.echo(f"Se sidorna medan du skriver: utlatande serve {shown} --open")
+    click.echo(f"Se sidorna medan du skriver: {created.command} serve {shown} --open")
