@@ -167,7 +167,7 @@ def main() -> int:
         answers = sorted((folder / "answers").glob("*.yaml"))
         batch = [str(a.relative_to(folder)) for a in answers[:args.n]]
 
-        cold = min(timed([*UTLATANDE, "build", "-q", "--force", "-o", "cold", batch[0]],
+        cold = min(timed([*UTLATANDE, "build", "-q", "--allt", "-o", "cold", batch[0]],
                          folder)[0] for _ in range(3))
         print(f"ett dokument, kallt (PDF + DOCX, ny process): {cold:.2f} s")
 
@@ -176,7 +176,7 @@ def main() -> int:
         ours: list[float] = []
         theirs: list[float | None] = []
         for _ in range(3):
-            ours.append(timed([*UTLATANDE, "build", "-q", "--force", "-o", "batch", *batch],
+            ours.append(timed([*UTLATANDE, "build", "-q", "--allt", "-o", "batch", *batch],
                               folder)[0])
             theirs.append(pandoc_pipeline(folder, args.n))
         seconds = min(ours)
@@ -204,9 +204,9 @@ def main() -> int:
             print(f"inget att göra, 100 svarsfiler: {noop:.3f} s "
                   f"(make i projektet, {len(list((ROOT / 'answers').glob('*.yaml')))} "
                   f"svarsfiler: {make_noop:.3f} s)")
-            _, small = timed([*UTLATANDE, "build", "-q", "--force", "-o", "m20",
+            _, small = timed([*UTLATANDE, "build", "-q", "--allt", "-o", "m20",
                               *[str(a.relative_to(folder)) for a in answers[:20]]], folder)
-            _, large = timed([*UTLATANDE, "build", "-q", "--force", "-o", "m200",
+            _, large = timed([*UTLATANDE, "build", "-q", "--allt", "-o", "m200",
                               *[str(a.relative_to(folder)) for a in answers[:200]]], folder)
             print(f"största process, 20 dokument: {small / 1024:.0f} MiB; 200 dokument: "
                   f"{large / 1024:.0f} MiB ({large / small:.2f} ×)")

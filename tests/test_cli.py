@@ -135,3 +135,49 @@ def test_project_profile_is_used(runner, tmp_path, monkeypatch, project):
     assert "<p>Borgarfjordsgatan 14</p>" in html
     assert "<p>Rinkeby-Kista stadsdelsförvaltning</p>" in html  # from the profile's defaults
     assert "<p>Avdelning X</p>" in html
+
+
+# Today's long flags are Swedish; the earlier spellings still work for scripts, unshown.
+RENAMED = [("build", "--allt", "--force"), ("build", "--del", "--shard"),
+           ("build", "--kontrollera", "--verify"), ("check", "--strikt", "--strict"),
+           ("serve", "--öppna", "--open")]
+
+
+@pytest.mark.parametrize(("command", "today", "earlier"), RENAMED)
+def test_the_help_shows_todays_flag_and_not_the_earlier_spelling(runner, command, today,
+                                                                 earlier):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"  {today}" in result.output
+    assert earlier not in result.output
+
+
+@pytest.mark.parametrize("flag", ["--allt", "--force"])
+def test_an_earlier_spelling_does_what_todays_does(runner, tmp_path, monkeypatch, flag):
+    monkeypatch.chdir(_project(tmp_path, liten=MINIMAL))
+    assert runner.invoke(main, ["build", "-q"]).exit_code == 0
+    assert "0 byggda, 1 oförändrade" in runner.invoke(main, ["build"]).output
+    result = runner.invoke(main, ["build", flag])
+    assert result.exit_code == 0, result.output
+    assert "1 byggda, 0 oförändrade" in result.output
+
+
+@pytest.mark.parametrize(("typed", "named", "not_named"), [
+    (["--del", "0"], "'--del'", "--shard"),
+    (["--shard", "0"], "'--shard'", "--del"),
+    (["--shard=5/4"], "'--shard'", "--del"),
+])
+def test_an_error_names_the_flag_as_it_was_typed(runner, tmp_path, monkeypatch, typed,
+                                                  named, not_named):
+    monkeypatch.chdir(_project(tmp_path, liten=MINIMAL))
+    result = runner.invoke(main, ["build", *typed])
+    assert result.exit_code == 2
+    [error] = [line for line in result.output.splitlines() if line.startswith("Fel:")]
+    assert f"ogiltigt värde för {named}:" in error
+    assert not_named not in error
+
+
+def test_a_misspelt_flag_is_offered_todays_spelling(runner):
+    result = runner.invoke(main, ["build", "--shar", "1/2"])
+    assert result.exit_code == 2
+    assert "Menade du '--del'?" in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..write import DEFAULT_FORMATS, FORMATS
-from .swedish import Command, help_option
+from .swedish import Command, Option, help_option, hint
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -30,13 +30,14 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("-j", "--jobb", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Antal processer som gör PDF:er (standard: antalet kärnor); DOCX "
                    "görs samtidigt i huvudprocessen. -j 1 bygger allt i en process.")
-@click.option("--force", is_flag=True, help="Bygg allt, även det som inte har ändrats.")
-@click.option("--shard", "shard_", default=None, metavar="K/N",
+@click.option("--allt", "force", is_flag=True, cls=Option, aliases=("--force",),
+              help="Bygg allt, även det som inte har ändrats.")
+@click.option("--del", "shard_", default=None, metavar="K/N", cls=Option, aliases=("--shard",),
               help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
 @click.option("--pdf-variant", "pdf_variant", default=None, metavar="VARIANT",
               help="PDF-standard, till exempel pdf/a-3a (standard: profilens pdf_variant, "
                    "pdf/a-2a).")
-@click.option("--verify", "verify_", is_flag=True,
+@click.option("--kontrollera", "verify_", is_flag=True, cls=Option, aliases=("--verify",),
               help="Kontrollera varje PDF och DOCX efter bygget, som utlatande verify.")
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
 @help_option
@@ -98,7 +99,7 @@ def _shard(value: str) -> tuple[int, int]:
         index = count = 0
     if not 1 <= index <= count:
         raise click.BadParameter(f"'{value}' ska skrivas K/N, till exempel 2/4",
-                                 param_hint="'--shard'")
+                                 param_hint=hint(click.get_current_context(), "shard_"))
     return index, count
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from .swedish import Command, help_option
+from .swedish import Command, Option, help_option
 
 
 @click.command("check", cls=Command)
 @click.argument("svarsfiler", nargs=-1, type=click.Path(path_type=Path), metavar="[SVARSFIL]...")
-@click.option("--strikt", "--strict", "strict", is_flag=True,
+@click.option("--strikt", "strict", is_flag=True, cls=Option, aliases=("--strict",),
               help="Behandla varningar som fel.")
 @help_option
 def command(svarsfiler: tuple[Path, ...], strict: bool) -> None:

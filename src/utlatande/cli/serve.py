@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..preview import DEFAULT_PORT, HOST
-from .swedish import Command, help_option
+from .swedish import Command, Option, help_option
 
 
 @click.command("serve", cls=Command)
@@ -18,7 +18,8 @@ from .swedish import Command, help_option
 @click.option("--port", type=click.IntRange(0, 65535), metavar="N",
               help=f"Porten på {HOST} (standard: {DEFAULT_PORT}, eller en ledig port om den "
                    "är upptagen; 0: en ledig port).")
-@click.option("--open", "open_browser", is_flag=True, help="Öppna sidan i webbläsaren.")
+@click.option("--öppna", "open_browser", is_flag=True, cls=Option, aliases=("--open",),
+              help="Öppna sidan i webbläsaren.")
 @help_option
 def command(svarsfiler: tuple[Path, ...], port: int | None, open_browser: bool) -> None:
     """Visa svarsfilernas sidor i webbläsaren medan du skriver (standard: alla

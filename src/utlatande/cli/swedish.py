@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -45,8 +46,55 @@ def _swedish(text: str) -> str:
     return text
 
 
+_TYPED = "utlatande.typed"  # ctx.meta key: the arguments as the user typed them
+
+
 class Command(click.Command):
     context_class = SwedishContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_TYPED] = list(args)  # so that an error names a flag as it was typed
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            # "Did you mean" names today's spelling, not an old one kept for scripts.
+            today = {alias: option._shown()[-1] for option in self.params
+                     if isinstance(option, Option) for alias in option.aliases}
+            if error.possibilities:
+                error.possibilities = list(dict.fromkeys(today.get(name, name)
+                                                         for name in error.possibilities))
+            raise
+
+
+class Option(click.Option):
+    """An option whose earlier spellings (`aliases`) still work, so that scripts that use
+    them keep working; the help shows only today's, and an error names the one typed."""
+
+    def __init__(self, *args: Any, aliases: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.aliases = list(aliases)
+        self.opts = [*self.opts, *self.aliases]
+
+    def _shown(self) -> list[str]:
+        return [name for name in self.opts if name not in self.aliases]
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        every, self.opts = self.opts, self._shown()
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = every
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        typed = ctx.meta.get(_TYPED, []) if ctx is not None else []
+        used = [alias for alias in self.aliases
+                if any(arg == alias or arg.startswith(alias + "=") for arg in typed)]
+        return f"'{used[0]}'" if used else " / ".join(f"'{name}'" for name in self._shown())
+
+
+def hint(ctx: click.Context, name: str) -> str:
+    """How an error names the option `name` (its parameter name), e.g. "'--del'"."""
+    return next(p for p in ctx.command.params if p.name == name).get_error_hint(ctx)
 
 
 class Group(click.Group):

@@ -61,7 +61,7 @@ def verify_file(path: Path) -> list[Finding]:
 
 
 class Outputs:
-    """The PDF and DOCX files of a build (`build --verify`): those written and those that
+    """The PDF and DOCX files of a build (`build --kontrollera`): those written and those that
     were already up to date. Passes each build's report on."""
 
     def __init__(self, out_dir: Path, formats: tuple[str, ...], report: Callable):
