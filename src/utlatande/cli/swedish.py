@@ -152,12 +152,11 @@ SWEDISH_COMMANDS = {"bygg": "build", "bygga": "build", "kontrollera": "check",
 
 def command_guess(name: str, commands: list[str]) -> str | None:
     """The command a mistyped or Swedish name most likely means, if any."""
-    import difflib
+    from ..text import did_you_mean
 
     if name.casefold() in SWEDISH_COMMANDS:
         return SWEDISH_COMMANDS[name.casefold()]
-    close = difflib.get_close_matches(name, commands, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return did_you_mean(name, commands)
 
 
 def first_sentence(text: str) -> str:
