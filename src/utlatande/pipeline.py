@@ -20,7 +20,7 @@ from .model import Answer, Appendix, build_answer
 from .placeholders import placeholder_warnings
 from .review import drop_control_characters, review
 from .schema import validate_answer
-from .theme import Theme, known_themes, load_theme
+from .theme import Theme, is_profile_name, known_themes, load_theme
 from .write import write_atomic
 from .yaml_advice import value_warnings
 
@@ -59,6 +59,12 @@ def _theme_for(loaded: Loaded, project: Path) -> tuple[Theme | None, list[Proble
     name = loaded.data.get("profil") if isinstance(loaded.data, dict) else None
     if name is not None and not isinstance(name, str):
         return None, []  # the schema reports the type
+    if name is not None and not is_profile_name(name):
+        # An answer file never chooses code: a profile is a folder under templates/, by name.
+        return None, [loaded.problem(("profil",), f"profilen '{name}' ska vara namnet på en "
+                                     "mapp i templates/ eller en inbyggd profil, inte en "
+                                     "sökväg; kända profiler: "
+                                     + ", ".join(known_themes(project)), "schema.profil")]
     try:
         return load_theme(name, project), []
     except AnswerError as error:

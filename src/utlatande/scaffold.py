@@ -16,7 +16,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import UserError, display_path
 from .text import ascii_letters, did_you_mean
-from .theme import Theme, known_themes, load_theme, project_themes
+from .theme import Theme, known_themes, load_theme, project_themes, template_message
 
 if TYPE_CHECKING:
     import jinja2
@@ -110,8 +110,10 @@ def project_profile(project: Path) -> str | None:
 def _environment(theme: Theme) -> jinja2.Environment:
     """The scaffolds are YAML, not HTML: no autoescaping, the theme chain as search path."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    env = jinja2.Environment(
+    # Sandboxed like the documents' templates: a scaffold cannot reach Python's internals.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(f) for f in theme.folders]),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
@@ -167,20 +169,24 @@ def scaffold_text(mall: str, target: Path, project: Path, profil: str | None,
                              {k: defaults.get(k) for k in ("organisation", "förvaltning",
                                                            "avdelning")})
     address = [[line for line in group if line.strip()] for group in address]
-    text = template.render(
-        mall=mall,
-        idag=today.isoformat(),
-        schema=_schema_reference(target, project),
-        fil=display_path(target),
-        kommando=command_name(),
-        profil=profil,
-        profil_namn=theme.profile.get("namn", profil),
-        kända=project_themes(project),
-        adress=address,
-        adress_plats=settings.get("adressblock_plats", "sidfot"),
-        värde=värde,
-        standard=standard,
-    )
+    try:
+        text = template.render(
+            mall=mall,
+            idag=today.isoformat(),
+            schema=_schema_reference(target, project),
+            fil=display_path(target),
+            kommando=command_name(),
+            profil=profil,
+            profil_namn=theme.profile.get("namn", profil),
+            kända=project_themes(project),
+            adress=address,
+            adress_plats=settings.get("adressblock_plats", "sidfot"),
+            värde=värde,
+            standard=standard,
+        )
+    except jinja2.TemplateError as error:
+        raise ScaffoldError(f"fel i förlagan {SCAFFOLDS}/{mall}.yaml.j2: "
+                            f"{template_message(error)}") from None
     # The parts end in a newline of their own; at most one empty line between them.
     return re.sub(r"\n{3,}", "\n\n", text)
 

@@ -35,12 +35,14 @@ class Theme:
     @cached_property
     def environment(self) -> jinja2.Environment:
         import jinja2  # only when rendering: `check` never needs it
+        from jinja2.sandbox import SandboxedEnvironment
 
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in self.folders])]
         # "!default/mallar/x.html.j2" names the parent's own file, to extend what it overrides.
         loaders.append(jinja2.PrefixLoader(
             {f"!{folder.name}": jinja2.FileSystemLoader(str(folder)) for folder in self.folders}))
-        env = jinja2.Environment(
+        # Sandboxed: a template, even a profile's own, cannot reach Python's internals.
+        env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -89,6 +91,12 @@ def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def is_profile_name(name: object) -> bool:
+    """A profile is named by one folder name: no path, no parent folder, no hidden folder."""
+    return (isinstance(name, str) and name == Path(name).name and not name.startswith(".")
+            and not any(char in name for char in "\\/\0:"))
 
 
 def _find_folder(name: str, project: Path, below: Path | None) -> Path | None:
@@ -141,6 +149,8 @@ def load_theme(name: str | None, project: Path) -> Theme:
     current: str | None = name
     previous: Path | None = None
     while current:
+        if not is_profile_name(current):
+            raise _not_a_name(current, project, previous)
         folder = _find_folder(current, project, previous)
         if folder is None:
             raise _unknown_theme(current, project)
@@ -169,6 +179,43 @@ def _read_profile(folder: Path) -> dict[str, Any]:
         raise AnswerError([loaded.problem((), "en profil (tema.yaml) ska vara en tabell med "
                                           "nycklar", "tema.inte_tabell")])
     return loaded.data
+
+
+def _not_a_name(name: object, project: Path, inheritor: Path | None) -> AnswerError:
+    """A profile given as a path (or anything but a folder's name) is refused, never looked up."""
+    where = display_path(inheritor / PROFILE_FILE) if inheritor else display_path(
+        project / "templates")
+    return AnswerError([Problem(where, 1, 1, f"profilen '{name}' ska vara namnet på en mapp i "
+                                "templates/ eller en inbyggd profil, inte en sökväg; kända "
+                                "profiler: " + ", ".join(known_themes(project)), "tema.namn")])
+
+
+def template_problem(error: Exception) -> Problem:
+    """A template's mistake (a jinja2.TemplateError) as a problem at the template's own file
+    and line."""
+    import traceback
+
+    from jinja2 import TemplateSyntaxError
+
+    where, line = "mallen", 1
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        where, line = display_path(Path(error.filename)), error.lineno or 1
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__)
+                  if f.filename.endswith(".j2")]
+        if frames:
+            where, line = display_path(Path(frames[-1].filename)), frames[-1].lineno or 1
+    return Problem(where, line, 1, f"fel i mallen: {template_message(error)}", "mall.fel")
+
+
+def template_message(error: Exception) -> str:
+    """Jinja's message; the sandbox's refusal in Swedish, without Python's names."""
+    from jinja2.sandbox import SecurityError
+
+    if isinstance(error, SecurityError):
+        return ("mallen försöker nå Pythons inre delar, och det får en mall inte; mallar körs "
+                "i en sandlåda")
+    return getattr(error, "message", None) or str(error)
 
 
 def _unknown_theme(name: str, project: Path) -> AnswerError:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import pipeline
-from ..theme import fill
+from ..errors import AnswerError
+from ..theme import fill, template_problem
 from .meeting import Agenda, Meeting
 from .packet import (
     BAND,
@@ -88,7 +89,12 @@ def render_template(agenda: Agenda, name: str, **context: Any) -> str:
               "offentlig": agenda.offentlig,
               "hemliga": _and_list(secret) if secret else "",
               "skapad": created_at(agenda.meeting).strftime("%Y-%m-%dT%H:%M:%SZ"), **context}
-    return env.get_template(name).render(**values)
+    from jinja2 import TemplateError
+
+    try:
+        return env.get_template(name).render(**values)
+    except TemplateError as error:
+        raise AnswerError([template_problem(error)]) from None
 
 
 @dataclass

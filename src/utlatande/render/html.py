@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError
 from markupsafe import Markup
 
 from .. import markdown
 from ..case_text import case_line
-from ..errors import AnswerError, Problem, display_path
+from ..errors import AnswerError
 from ..model import Answer
 from ..text import ascii_letters
-from ..theme import Theme, fill, merge
+from ..theme import Theme, fill, merge, template_problem
 
 
 def date_in_words(value: dt.date) -> str:
@@ -89,21 +88,6 @@ def address_groups(lines: list[str], values: dict[str, Any]) -> list[list[str]]:
         elif groups[-1]:
             groups.append([])
     return [g for g in groups if g]
-
-
-def template_problem(error: TemplateError) -> Problem:
-    """A template's mistake as a problem at the template's own file and line."""
-    import traceback
-
-    where, line = "mallen", 1
-    if isinstance(error, TemplateSyntaxError) and error.filename:
-        where, line = display_path(Path(error.filename)), error.lineno or 1
-    else:
-        frames = [f for f in traceback.extract_tb(error.__traceback__)
-                  if f.filename.endswith(".j2")]
-        if frames:
-            where, line = display_path(Path(frames[-1].filename)), frames[-1].lineno or 1
-    return Problem(where, line, 1, f"fel i mallen: {error.message or error}", "mall.fel")
 
 
 def _css_class(name: str) -> str:
