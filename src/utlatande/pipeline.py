@@ -154,7 +154,7 @@ def docx_needs_pdf(checked: Checked) -> bool:
 
 
 def render(checked: Checked, formats: tuple[str, ...], project: Path,
-           pdf_variant: str | None = None) -> dict[str, bytes]:
+           pdf_variant: str | None = None, embed_source: bool = True) -> dict[str, bytes]:
     """Every requested format's bytes, rendered before anything is written.
 
     `pdf_variant` overrides the profile's PDF standard (archive.py).
@@ -174,7 +174,7 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
         from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
 
         options = pdf_options(checked.path, theme, answer.mall, settings, pdf_variant,
-                              meta["created"])
+                              meta["created"], embed_source)
         statement = write_pdf(html, theme, settings, project, options)
         if docx_needs_pdf(checked):
             # The DOCX's table of contents is written with the PDF's page numbers, so it
@@ -278,9 +278,10 @@ def settings(checked: Checked) -> dict[str, Any]:
     return settings_for(checked.answer, checked.theme)
 
 
-def statement_pdf(checked: Checked, project: Path) -> bytes:
-    """A valid answer's PDF as `build` writes it, appendices appended; AnswerError if not."""
-    return render(checked, ("pdf",), project)["pdf"]
+def statement_pdf(checked: Checked, project: Path, embed_source: bool = True) -> bytes:
+    """A valid answer's PDF as `build` writes it, appendices appended; AnswerError if not.
+    Without `embed_source` it carries no answer file (a public agenda's)."""
+    return render(checked, ("pdf",), project, embed_source=embed_source)["pdf"]
 
 
 def html_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path) -> bytes:

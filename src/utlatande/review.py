@@ -7,7 +7,7 @@ from typing import Any
 from .errors import WARNING, Problem
 from .load import KeyPath, Loaded
 from .model import Answer
-from .personnummer import find_in_loaded, masked
+from .personnummer import find_in_source, masked
 from .text import CONTROL
 
 
@@ -47,7 +47,7 @@ def _personnummer(answer: Answer, loaded: Loaded) -> list[Problem]:
                     f"personnummer {masked(hit.number)} i ett dokument utan 'sekretess'; ta "
                     "bort det, eller markera dokumentet med sekretess: {grund: …} om det inte "
                     "får publiceras", "sekretess.personnummer", WARNING)
-            for hit in find_in_loaded(loaded, loaded.source)]
+            for hit in find_in_source(loaded.source)]
 
 
 def _approvals(answer: Answer, loaded: Loaded) -> list[Problem]:

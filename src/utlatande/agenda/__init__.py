@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import pipeline
-from ..errors import Problem
+from ..errors import AnswerError, Problem
 from ..write import write_atomic
 from .compose import Composed, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
@@ -62,6 +62,8 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     files["index.html"] = render_template(
         agenda, "kallelse/index.html.j2", rader=composed.rows, sidor=composed.pages,
         paket_pdf=packet_pdf, paket_docx=packet_docx).encode()
+    if offentlig:
+        _printed_personnummer(agenda, folder, files)
     outputs = []
     for name, data in files.items():
         write_atomic(folder / name, data)
@@ -71,6 +73,18 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
         write_atomic(depfile, make_rule(folder / "index.html", dependencies(agenda)).encode())
     return AgendaBuilt(folder, outputs, agenda.warnings, composed.pages,
                        sum(1 for p in parts if agenda.shown(p.item)))
+
+
+def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes]) -> None:
+    """Read back what a public agenda is about to write; raise if it prints a personnummer."""
+    from .public import printed_problems
+
+    answers = [item.checked.loaded for item in agenda.items if agenda.shown(item)
+               and item.checked is not None and item.checked.loaded is not None]
+    items = frozenset(name for name in files if ITEM_FILE.match(name))
+    problems = printed_problems(files, folder, agenda.loaded, answers, items)
+    if problems:
+        raise AnswerError([*agenda.warnings, *problems])
 
 
 def _remove_stale(folder: Path, written: set[str]) -> None:

@@ -52,9 +52,13 @@ def created_at(meeting: Meeting) -> dt.datetime:
 
 
 def _organisation(agenda: Agenda) -> str | None:
-    """The organisation the statements share, else the profile's."""
+    """The meeting file's organisation, else the one the statements share (for the public
+    version the statements without sekretess), else the profile's."""
+    if agenda.meeting.organisation:
+        return agenda.meeting.organisation
     names = {item.checked.answer.organisation for item in agenda.items
-             if item.checked is not None and item.checked.answer is not None}
+             if item.checked is not None and item.checked.answer is not None
+             and agenda.shown(item)}
     if len(names) == 1 and None not in names:
         return names.pop()
     return (agenda.settings.get("standardvärden") or {}).get("organisation")

@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnswerError, Problem, display_path
-from ..load import KeyPath, Loaded, load_yaml, read_text
+from ..errors import AnswerError, Problem
+from ..load import KeyPath, Loaded, load_yaml
 from ..model import Appendix, ProposalGroup, appendices
 from ..pipeline import Checked, appendix_problem, check
 from ..schema import (
@@ -25,7 +25,7 @@ from ..schema import (
     translate_error,
     type_word,
 )
-from ..theme import Theme, fill, load_theme
+from ..theme import Theme, fill, is_profile_name, known_themes, load_theme
 
 SCHEMA_ID = "https://utlatande.se/schema/meeting-v1.json"
 # Keys an answer file gives its item; with `fil` they may not stand in the meeting file.
@@ -76,6 +76,9 @@ MEETING_SCHEMA: dict[str, Any] = {
             "ordförande": text_field("ordförande"),
             "sekreterare": text_field("sekreterare"),
             "justerare": text_field("justerare"),
+            "organisation": text_field("organisationen i kallelsens brevhuvud, t.ex. "
+                                       "Stockholms stad", minLength=1),
+            "profil": text_field("kallelsens profil (en mapp i templates/)", minLength=1),
         }, "sammanträdet", ["organ", "datum", "tid", "plats"]),
         "ärenden": {"type": "array", "minItems": 1, "description": "ärendena i ordning",
                     "items": {"anyOf": [text_field("en svarsfil, relativ till mötesfilen",
@@ -96,6 +99,8 @@ class Meeting:
     ordförande: str | None = None
     sekreterare: str | None = None
     justerare: str | None = None
+    organisation: str | None = None
+    profil: str | None = None
 
 
 @dataclass
@@ -259,10 +264,21 @@ def _plain_item(nummer: int, key_path: KeyPath, entry: dict[str, Any], agenda_di
     return item, [p for p in found if p is not None]
 
 
-def _kallelse_theme(items: list[Item], project: Path) -> Theme:
-    """The profile the statements share, else the built-in one."""
+def _kallelse_theme(items: list[Item], project: Path, loaded: Loaded,
+                    offentlig: bool) -> Theme:
+    """The meeting file's profile, else the one the statements share (for the public
+    version the statements without sekretess), else the built-in one."""
+    name = loaded.data["möte"].get("profil")
+    if name is not None:
+        if not is_profile_name(name) or name not in known_themes(project):
+            raise AnswerError([loaded.problem(("möte", "profil"), f"okänd profil '{name}'; "
+                                              "ange namnet på en mapp i templates/; kända "
+                                              "profiler: " + ", ".join(known_themes(project)),
+                                              "möte.profil")])
+        return load_theme(name, project)
     themes = {item.checked.theme.name: item.checked.theme for item in items
-              if item.checked is not None and item.checked.theme is not None}
+              if item.checked is not None and item.checked.theme is not None
+              and not (offentlig and item.sekretess)}
     if len(themes) == 1:
         return next(iter(themes.values()))
     return load_theme(None, project)
@@ -286,7 +302,7 @@ def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
         if item is not None:
             items.append(item)
     agenda = Agenda(path, loaded, _meeting(data["möte"]), items,
-                    _kallelse_theme(items, project), offentlig)
+                    _kallelse_theme(items, project, loaded, offentlig), offentlig)
     if offentlig:
         problems = _without_repeats([*problems, *_personnummer_problems(agenda)])
     if any(p.is_error for p in problems):
@@ -296,26 +312,21 @@ def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
 
 
 def _personnummer_problems(agenda: Agenda) -> list[Problem]:
-    """A public agenda takes no personnummer: not from a statement without sekretess, and
-    not from the meeting file itself."""
-    from ..personnummer import find_in_loaded, masked
+    """A public agenda takes no personnummer from its sources (public.py)."""
+    from .public import source_problems
 
-    remedy = {"mötesfilen": "ta bort numret ur mötesfilen",
-              "en svarsfil utan 'sekretess'": "ta bort numret, eller markera ärendet med "
-                                              "sekretess: {grund: …}"}
-    sources = [(agenda.loaded, agenda.path, "mötesfilen")]
-    sources += [(item.checked.loaded, item.checked.path, "en svarsfil utan 'sekretess'")
-                for item in agenda.items
-                if item.checked is not None and item.checked.loaded is not None
-                and not item.sekretess]
-    problems = []
-    for loaded, path, what in sources:
-        for hit in find_in_loaded(loaded, read_text(path)):
-            problems.append(Problem(
-                display_path(path), hit.line, hit.column,
-                f"personnumret {masked(hit.number)} står i {what}; en offentlig kallelse får "
-                f"inte innehålla personnummer: {remedy[what]}", "offentlig.personnummer"))
-    return problems
+    answers = [(item.checked.loaded, bool(item.sekretess)) for item in agenda.items
+               if item.checked is not None and item.checked.loaded is not None]
+    appendices = [(appendix, _appendix_source(agenda, item)) for item in agenda.items
+                  if agenda.shown(item) for appendix in item.files]
+    return source_problems(agenda.loaded, answers, appendices)
+
+
+def _appendix_source(agenda: Agenda, item: Item) -> Loaded:
+    """The file an item's appendices are named in: its answer file, or the meeting file."""
+    if item.checked is not None and item.checked.loaded is not None:
+        return item.checked.loaded
+    return agenda.loaded
 
 
 def _without_repeats(problems: list[Problem]) -> list[Problem]:

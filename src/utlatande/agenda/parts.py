@@ -102,10 +102,10 @@ def _plain_marks(agenda: Agenda, item: Item) -> list[Mark]:
     return [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
 
 
-def _render_one(path: Path, project: Path) -> bytes | list[Problem]:
+def _render_one(path: Path, project: Path, embed: bool) -> bytes | list[Problem]:
     """One statement's PDF, in a worker process: problems come back as data, not raised."""
     return _pdf_or_problems(lambda: pipeline.statement_pdf(pipeline.check(path, project),
-                                                           project), path)
+                                                           project, embed), path)
 
 
 def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Problem]:
@@ -125,13 +125,15 @@ def _render_statements(agenda: Agenda, project: Path) -> dict[Path, bytes]:
         if agenda.shown(item) and item.checked is not None:
             checked.setdefault(item.checked.path.resolve(), item.checked)
     jobs = min(os.cpu_count() or 1, len(checked))
+    embed = not agenda.offentlig  # a public agenda carries no answer file, nor its comments
     results: dict[Path, bytes | list[Problem]]
     if jobs <= 1:
-        results = {key: _pdf_or_problems(lambda c=c: pipeline.statement_pdf(c, project), c.path)
+        results = {key: _pdf_or_problems(lambda c=c: pipeline.statement_pdf(c, project, embed),
+                                         c.path)
                    for key, c in checked.items()}
     else:
         pipeline.warm_up()  # WeasyPrint imported once, before the fork
-        calls = [(key, (_render_one, c.path, project)) for key, c in checked.items()]
+        calls = [(key, (_render_one, c.path, project, embed)) for key, c in checked.items()]
         results = dict(in_workers(calls, jobs,
                                   lambda key, exc: [internal_error(checked[key].path, exc)]))
     problems = [p for r in results.values() if isinstance(r, list) for p in r]

@@ -73,10 +73,13 @@ def _has(data: Any, key_path: tuple[str, ...]) -> bool:
 
 
 def pdf_options(answer_file: Path, theme: Theme, mall: str, settings: dict[str, Any],
-                override: str | None, created: Any = None) -> dict[str, Any]:
-    """WeasyPrint options for this answer's PDF: its variant, tags and its own source."""
+                override: str | None, created: Any = None,
+                embed_source: bool = True) -> dict[str, Any]:
+    """WeasyPrint options for this answer's PDF: its variant, tags and its own source
+    (never for a public agenda: the source carries its comments)."""
     from .pdf import archive_options, embeds_source
 
     variant = chosen_variant(theme, mall, settings, override)
-    source = (answer_file.name, answer_file.read_bytes()) if embeds_source(variant) else None
+    embed = embed_source and embeds_source(variant)
+    source = (answer_file.name, answer_file.read_bytes()) if embed else None
     return archive_options(variant, source, created)
