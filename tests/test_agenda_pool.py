@@ -43,11 +43,11 @@ def _project(tmp_path: Path, count: int) -> Path:
 _REAL_WORK: list = []  # the function a crashing worker stands in for
 
 
-def _crash_on_u2(path: Path, project: Path):
+def _crash_on_u2(path: Path, project: Path, *rest):
     """A worker that dies on u2, as one would in a crash inside Pango or HarfBuzz."""
     if path.name == "u2.yaml":
         os._exit(3)
-    return _REAL_WORK[0](path, project)
+    return _REAL_WORK[0](path, project, *rest)
 
 
 def test_a_crashed_worker_fails_the_agenda_naming_its_statement_only(tmp_path, monkeypatch):
