@@ -246,4 +246,4 @@ def test_the_meeting_files_profile_is_a_known_name(tmp_path, monkeypatch, profil
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"moten/m.yaml:6:11: fel: okänd profil '{profil}'; ange namnet på en mapp i "
-        "templates/; kända profiler: default, egen [möte.profil]"]
+        "templates/; kända profiler: neutral, egen [möte.profil]"]

@@ -44,7 +44,7 @@ def test_a_profile_is_a_folder_name_never_a_path(tmp_path, monkeypatch, profil):
     result = build(path, project / "build", ("pdf", "html"), project)
     assert [str(p) for p in result.problems] == [
         f"answers/x.yaml:4:9: fel: profilen '{profil}' ska vara namnet på en mapp i templates/ "
-        "eller en inbyggd profil, inte en sökväg; kända profiler: default [schema.profil]"]
+        "eller en inbyggd profil, inte en sökväg; kända profiler: neutral [schema.profil]"]
     assert not (project / "hacked").exists() and not (project / "build").exists()
 
 
@@ -58,7 +58,7 @@ def test_inheriting_a_path_is_refused_in_the_profile(tmp_path, monkeypatch):
     result = check(_answer(project, "egen"), project)
     assert [str(p) for p in result.problems] == [
         "templates/egen/tema.yaml:1:1: fel: profilen '../ond' ska vara namnet på en mapp i "
-        "templates/ eller en inbyggd profil, inte en sökväg; kända profiler: default, egen "
+        "templates/ eller en inbyggd profil, inte en sökväg; kända profiler: neutral, egen "
         "[tema.namn]"]
 
 
