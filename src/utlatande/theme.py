@@ -174,10 +174,12 @@ def _read_profile(folder: Path) -> dict[str, Any]:
     path = folder / PROFILE_FILE
     if not path.is_file():
         return {}
+    from .theme_schema import validate_profile  # jsonschema: only when a profile is read
+
     loaded = load_yaml(path)
-    if not isinstance(loaded.data, dict):
-        raise AnswerError([loaded.problem((), "en profil (tema.yaml) ska vara en tabell med "
-                                          "nycklar", "tema.inte_tabell")])
+    problems = validate_profile(loaded)
+    if problems:  # a misspelt setting would be ignored silently: it is an error at its line
+        raise AnswerError(problems)
     return loaded.data
 
 
