@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import AnswerError, Problem
+from .errors import WARNING, AnswerError, Problem
 from .images import check_images
 from .load import Loaded, load_yaml
 from .model import Answer, Appendix, build_answer
@@ -77,8 +77,29 @@ def _theme_for(loaded: Loaded, project: Path) -> tuple[Theme | None, list[Proble
 def _appendix_problems(answer: Answer, loaded: Loaded, project: Path) -> list[Problem]:
     """Appendix files must exist inside the project and be PDFs."""
     root = project.resolve()
-    found = (appendix_problem(a, loaded, root) for a in answer.bilagor if a.fil is not None)
-    return [problem for problem in found if problem is not None]
+    problems = []
+    for appendix in answer.bilagor:
+        if appendix.fil is not None:
+            problem = appendix_problem(appendix, loaded, root)
+            problems.append(problem or active_content_warning(appendix, loaded))
+    return [problem for problem in problems if problem is not None]
+
+
+def active_content_warning(appendix: Appendix, loaded: Loaded) -> Problem | None:
+    """A warning naming the active content (JavaScript, actions, embedded files) an
+    appendix carries: it is stripped when the appendix is merged (pdfsafety.py)."""
+    from .pdfsafety import active_content
+
+    assert appendix.fil is not None
+    try:
+        found = active_content(appendix.fil.read_bytes())
+    except OSError:
+        return None  # appendix_problem has said it cannot be read
+    if not found:
+        return None
+    return loaded.problem((*appendix.key_path, "fil"), f"bilagan '{appendix.fil_angiven}' har "
+                          f"aktivt innehåll ({', '.join(found)}); det tas bort när bilagan "
+                          "läggs in", "bilaga.aktivt_innehåll", level=WARNING)
 
 
 def appendix_problem(appendix: Appendix, loaded: Loaded, root: Path) -> Problem | None:

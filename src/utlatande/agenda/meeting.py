@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import AnswerError, Problem
 from ..load import KeyPath, Loaded, load_yaml
 from ..model import Appendix, ProposalGroup, appendices
-from ..pipeline import Checked, appendix_problem, check
+from ..pipeline import Checked, active_content_warning, appendix_problem, check
 from ..schema import (
     date_field,
     jsonable,
@@ -258,7 +258,8 @@ def _plain_item(nummer: int, key_path: KeyPath, entry: dict[str, Any], agenda_di
                 loaded: Loaded, project: Path) -> tuple[Item, list[Problem]]:
     bilagor = appendices(entry.get("bilagor"), agenda_dir, key_path)
     root = project.resolve()
-    found = (appendix_problem(a, loaded, root) for a in bilagor if a.fil is not None)
+    found = (appendix_problem(a, loaded, root) or active_content_warning(a, loaded)
+             for a in bilagor if a.fil is not None)
     item = Item(nummer, key_path, entry["rubrik"], None, entry.get("diarienummer"),
                 entry.get("föredragande"), _proposals(entry.get("förslag")), bilagor)
     return item, [p for p in found if p is not None]

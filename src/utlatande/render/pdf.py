@@ -251,10 +251,13 @@ def append_appendices(statement: bytes | None,
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
+    from ..pdfsafety import sanitized
+
     writer = PdfWriter(clone_from=io.BytesIO(statement)) if statement else PdfWriter()
     for index, (title, path) in enumerate(appendices):
         try:
-            reader = PdfReader(path)
+            clean, _ = sanitized(path.read_bytes())  # check() warned about what goes
+            reader = PdfReader(io.BytesIO(clean))
             if reader.is_encrypted:
                 raise UnreadableAppendix(index, "den är krypterad")
             first = len(writer.pages)
