@@ -35,10 +35,11 @@ def report_files(paths: list[Path], quiet: bool = False) -> int:
 @help_option
 def command(filer: tuple[Path, ...], tyst: bool) -> None:
     """Kontrollera att PDF- och DOCX-filer går att arkivera och är tillgängliga
-    (standard: alla filer i build/).
+    (standard: alla filer i build/ och dess undermappar).
 
     PDF: PDF/A-identifiering och utdataavsikt, inbäddade typsnitt, ingen kryptering,
-    inget JavaScript, inga länkar till filer eller program, taggträd, språk, titel som
+    inget JavaScript, inga formulär eller länkar som skickar data eller öppnar filer eller
+    program, taggträd, språket sv-SE, titel som
     fönstertitel, rubriker, alternativtext på bilder och rubrikceller i tabeller. DOCX:
     titel, språk, rubrikformat, rubrikrader i tabeller, alternativtext och inga textrutor.
 
@@ -47,6 +48,6 @@ def command(filer: tuple[Path, ...], tyst: bool) -> None:
 
     paths = list(filer) or default_files()
     if not paths:
-        raise click.UsageError(f"inga filer att kontrollera ({DEFAULT_FOLDER}/*.pdf, "
-                               f"{DEFAULT_FOLDER}/*.docx)")
+        raise click.UsageError(f"inga filer att kontrollera (*.pdf och *.docx i "
+                               f"{DEFAULT_FOLDER}/)")
     sys.exit(1 if report_files(paths, quiet=tyst) else 0)

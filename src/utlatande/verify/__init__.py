@@ -82,5 +82,10 @@ class Outputs:
 
 
 def default_files() -> list[Path]:
-    """What `verify` checks without arguments: every PDF and DOCX in build/."""
-    return sorted(DEFAULT_FOLDER.glob("*.pdf")) + sorted(DEFAULT_FOLDER.glob("*.docx"))
+    """What `verify` checks without arguments: every PDF and DOCX under build/, in its
+    subfolders too (the agendas'), hidden ones (build/.agenda/, temporary files) left out."""
+    def visible(path: Path) -> bool:
+        return not any(part.startswith(".") for part in path.relative_to(DEFAULT_FOLDER).parts)
+
+    return [path for pattern in ("*.pdf", "*.docx")
+            for path in sorted(DEFAULT_FOLDER.rglob(pattern)) if visible(path)]

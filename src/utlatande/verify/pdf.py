@@ -239,25 +239,41 @@ def _dictionaries(pdf) -> Iterator:
 
 
 def _actions(pdf, claims: Claims) -> list[Issue]:
-    """No JavaScript, and no action that opens another file or program."""
+    """No JavaScript, no XFA form, no action that opens, sends, resets or plays something."""
     issues: list[Issue] = []
     names = pdf.Root.get("/Names", {})
     if "/JavaScript" in names:
         issues.append(("javascript", "filen innehåller JavaScript (/Names /JavaScript)"))
-    kinds = {"/Launch": "startar ett program eller öppnar en fil (/Launch)",
-             "/GoToR": "länkar till en annan PDF-fil (/GoToR)",
-             "/GoToE": "länkar till en inbäddad eller annan fil (/GoToE)",
-             "/ImportData": "läser in data från en annan fil (/ImportData)"}
+    if "/XFA" in pdf.Root.get("/AcroForm", {}):
+        issues.append(("formulär", "filen innehåller ett XFA-formulär (/AcroForm /XFA)"))
     found: set[Issue] = set()
     for obj in _dictionaries(pdf):
-        kind = str(obj.get("/S", ""))
-        if kind == "/JavaScript" or "/JS" in obj:
-            found.add(("javascript", "filen innehåller JavaScript"))
-        elif kind in kinds:
-            found.add(("extern_länk", f"en länk {kinds[kind]}"))
-        elif kind == "/URI" and str(obj.get("/URI", "")).lower().startswith("file:"):
-            found.add(("extern_länk", f"en länk pekar på en fil: {obj.URI}"))
+        issue = _action_issue(obj)
+        if issue is not None:
+            found.add(issue)
     return issues + sorted(found)
+
+
+def _action_issue(action) -> Issue | None:
+    """The issue of one active action (pdfsafety.py), in the words verify uses."""
+    from ..pdfsafety import action_issue
+
+    issue = action_issue(action)
+    if issue is None:
+        return None
+    code, description = issue
+    if code == "javascript":
+        return ("javascript", "filen innehåller JavaScript")
+    if str(action.get("/S", "")) == "/URI":
+        uri = str(action.get("/URI", ""))
+        what = "en fil" if _is_file_link(uri) else "ett skript"
+        return ("extern_länk", f"en länk pekar på {what}: {uri}")
+    return (code, f"en länk {description}")
+
+
+def _is_file_link(uri: str) -> bool:
+    cleaned = "".join(char for char in uri if char > " ").lower()
+    return cleaned.startswith(("file:", "\\\\", "//"))
 
 
 def _embedded_files(pdf, claims: Claims) -> list[Issue]:
@@ -298,8 +314,11 @@ def _tagged(pdf, claims: Claims) -> list[Issue]:
 
 
 def _language(pdf, claims: Claims) -> list[Issue]:
-    if not str(pdf.Root.get("/Lang", "")).strip():
+    language = str(pdf.Root.get("/Lang", "")).strip()
+    if not language:
         return [("språk", "dokumentets språk saknas (/Lang i katalogen)")]
+    if language.lower() != "sv-se":
+        return [("språk", f"dokumentets språk är '{language}', inte sv-SE (/Lang i katalogen)")]
     return []
 
 

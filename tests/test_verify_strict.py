@@ -1,0 +1,103 @@
+"""`verify` fails every active content an appendix could bring, a language other than
+sv-SE, and without arguments looks at every file under build/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from test_active_content import active_pdf
+from utlatande.cli import main
+from utlatande.verify import verify_file
+
+SEED = "stockholm-nyckeltjanster"
+
+
+@pytest.fixture
+def seed_pdf(built, tmp_path) -> Path:
+    return Path(shutil.copy(built / f"{SEED}.pdf", tmp_path / "trasig.pdf"))
+
+
+def _with_link(path: Path, action: pikepdf.Dictionary) -> Path:
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 10, 10],
+            A=action)]))
+        pdf.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("action", "message"), [
+    ({"S": "/URI", "URI": "JavaScript:alert(1)"},
+     "extern_länk: en länk pekar på ett skript: JavaScript:alert(1)"),
+    ({"S": "/URI", "URI": "  javascript:alert(1)"},
+     "extern_länk: en länk pekar på ett skript:   javascript:alert(1)"),
+    ({"S": "/URI", "URI": "\\\\server\\share\\x.exe"},
+     "extern_länk: en länk pekar på en fil: \\\\server\\share\\x.exe"),
+    ({"S": "/SubmitForm", "F": "https://example.com/"},
+     "formulär: en länk skickar formulärdata (/SubmitForm)"),
+    ({"S": "/ResetForm"}, "formulär: en länk tömmer formulärfält (/ResetForm)"),
+    ({"S": "/Named", "N": "/Print"}, "namngiven_åtgärd: en länk gör en namngiven åtgärd (/Print)"),
+    ({"S": "/Rendition"}, "media: en länk spelar upp media (/Rendition)"),
+])
+def test_active_links_fail(seed_pdf, action, message):
+    values = {f"/{key}": pikepdf.Name(value) if value.startswith("/") else pikepdf.String(value)
+              for key, value in action.items()}
+    _with_link(seed_pdf, pikepdf.Dictionary(values))
+    assert [f"{f.code}: {f.message}" for f in verify_file(seed_pdf)] == [message]
+
+
+def test_page_turns_and_web_links_pass(seed_pdf):
+    _with_link(seed_pdf, pikepdf.Dictionary(S=pikepdf.Name.Named, N=pikepdf.Name.NextPage))
+    assert verify_file(seed_pdf) == []
+    _with_link(seed_pdf, pikepdf.Dictionary(S=pikepdf.Name.URI,
+                                            URI=pikepdf.String("https://stockholm.se/")))
+    assert verify_file(seed_pdf) == []
+
+
+def test_an_xfa_form_fails(seed_pdf):
+    with pikepdf.open(seed_pdf, allow_overwriting_input=True) as pdf:
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(),
+                                               XFA=pikepdf.String("<xdp/>"))
+        pdf.save(seed_pdf)
+    assert [str(f) for f in verify_file(seed_pdf)] == [
+        f"{seed_pdf}: fel: filen innehåller ett XFA-formulär (/AcroForm /XFA) "
+        "[verify.formulär]"]
+
+
+def test_every_active_content_of_the_appendix_fixture_fails(tmp_path):
+    codes = {f.code for f in verify_file(active_pdf(tmp_path / "aktiv.pdf"))}
+    assert {"javascript", "formulär", "extern_länk", "namngiven_åtgärd"} <= codes
+
+
+@pytest.mark.parametrize("language", ["en-US", "xx-NOTALANG", "sv"])
+def test_a_language_other_than_swedish_fails(seed_pdf, language):
+    with pikepdf.open(seed_pdf, allow_overwriting_input=True) as pdf:
+        pdf.Root.Lang = pikepdf.String(language)
+        pdf.save(seed_pdf)
+    assert [str(f) for f in verify_file(seed_pdf)] == [
+        f"{seed_pdf}: fel: dokumentets språk är '{language}', inte sv-SE (/Lang i katalogen) "
+        "[verify.språk]"]
+
+
+def test_plain_verify_walks_build_and_its_subfolders(built, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    agenda = tmp_path / "build" / "m"
+    agenda.mkdir(parents=True)
+    shutil.copy(built / f"{SEED}.pdf", tmp_path / "build" / "a.pdf")
+    shutil.copy(built / f"{SEED}.pdf", agenda / "01-arende.pdf")
+    (tmp_path / "build" / ".agenda").mkdir()
+    (tmp_path / "build" / ".agenda" / "dold.pdf").write_bytes(b"inte en pdf")
+    with pikepdf.open(agenda / "01-arende.pdf", allow_overwriting_input=True) as pdf:
+        pdf.Root.Lang = pikepdf.String("en-US")
+        pdf.save(agenda / "01-arende.pdf")
+    result = CliRunner().invoke(main, ["verify"])
+    assert result.exit_code == 1
+    assert "build/a.pdf: godkänd" in result.output
+    assert ("build/m/01-arende.pdf: fel: dokumentets språk är 'en-US', inte sv-SE (/Lang i "
+            "katalogen) [verify.språk]") in result.output
+    assert "dold.pdf" not in result.output
