@@ -59,6 +59,8 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return os.path.normpath(path)  # outside the working folder: as given, without "x/.."
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return os.path.relpath(os.path.abspath(path))
 
 
 def internal_error(path: Path, exc: BaseException) -> Problem:

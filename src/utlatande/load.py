@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,53 @@ class Loaded:
         return Problem(self.shown, line, col, message, code, level)
 
 
+# An answer file of 2 MB is some 600 pages of text; beyond that the YAML parser (quadratic
+# in the worst case) and the PDF's layout take minutes and gigabytes.
+MAX_BYTES = 2_000_000
+
+
+class NotRegular(OSError):
+    """A FIFO, device, socket or folder where a file is read: refused without reading."""
+
+
+class TooLarge(OSError):
+    """A file over MAX_BYTES: refused before parsing."""
+
+
+_REASONS = {errno.ELOOP: "en symbolisk länk som pekar på sig själv, i en cirkel",
+            errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas",
+            errno.ENAMETOOLONG: "namnet är för långt"}
+_KINDS = ((stat.S_ISDIR, "en mapp"), (stat.S_ISFIFO, "en namngiven pipe (FIFO)"),
+          (stat.S_ISSOCK, "en socket"), (stat.S_ISCHR, "en enhetsfil"),
+          (stat.S_ISBLK, "en enhetsfil"))
+
+
+def read_regular(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes. Anything else is refused as it is opened, without blocking
+    (a FIFO's open() would wait for a writer forever), and so is a file over `limit`."""
+    _refuse(os.stat(path), limit)  # a device or FIFO is not even opened
+    # Non-blocking, and looked at again once open: it may have been swapped in between.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        _refuse(os.fstat(descriptor), limit)
+        data = handle.read(limit + 1)
+        if len(data) > limit:  # it grew after fstat
+            raise TooLarge(errno.EFBIG, f"filen är större än {limit / 1e6:.0f} MB; en svarsfil "
+                           f"får vara högst {limit / 1e6:.0f} MB (omkring 600 sidor text)")
+        return data
+
+
+def _refuse(status: os.stat_result, limit: int) -> None:
+    """Raise unless the file is a regular file of at most `limit` bytes."""
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((word for test, word in _KINDS if test(status.st_mode)), "ingen fil")
+        raise NotRegular(errno.EINVAL, f"filen är {kind}, ingen vanlig fil; den läses inte")
+    if status.st_size > limit:
+        size = f"{status.st_size / 1e6:.1f}".replace(".", ",")  # Swedish decimal comma
+        raise TooLarge(errno.EFBIG, f"filen är {size} MB; en svarsfil "
+                       f"får vara högst {limit / 1e6:.0f} MB (omkring 600 sidor text)")
+
+
 _SYNTAX_MESSAGES = [
     ("found character '\\t'", "tabbtecken får inte användas för indrag i YAML; använd mellanslag",
      "yaml.tabb"),
@@ -116,11 +166,16 @@ def read_text(path: Path) -> str:
     """The file's text; unreadable or non-UTF-8 files are user errors."""
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise AnswerError([Problem(shown, 1, 1, "filen finns inte", "fil.saknas")]) from None
+    except NotRegular as exc:
+        raise AnswerError([Problem(shown, 1, 1, exc.strerror, "fil.inte_vanlig")]) from None
+    except TooLarge as exc:
+        raise AnswerError([Problem(shown, 1, 1, exc.strerror, "fil.för_stor")]) from None
     except OSError as exc:
-        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({exc.strerror})",
+        reason = _REASONS.get(exc.errno or 0, exc.strerror)
+        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({reason})",
                                    "fil.oläsbar")]) from None
     try:
         return raw.decode("utf-8-sig")

@@ -1,0 +1,66 @@
+"""What is not a regular answer file (a FIFO, a folder, a symlink loop, a huge file) is
+refused with a message, without being read, and the rest of the batch is built."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from utlatande.cli import main
+
+GOOD = "mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: Ett utlåtande\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "answers" / "bra.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+SPECIAL = {
+    "fifo": "answers/fifo.yaml:1:1: fel: filen är en namngiven pipe (FIFO), ingen vanlig fil; "
+            "den läses inte [fil.inte_vanlig]",
+    "loop": "answers/loop.yaml:1:1: fel: filen kan inte läsas (en symbolisk länk som pekar på "
+            "sig själv, i en cirkel) [fil.oläsbar]",
+    "mapp": "answers/mapp.yaml:1:1: fel: filen är en mapp, ingen vanlig fil; den läses inte "
+            "[fil.inte_vanlig]",
+}
+
+
+def _make(project: Path, kind: str) -> None:
+    path = project / "answers" / f"{kind}.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "loop":
+        path.symlink_to(f"{kind}.yaml")
+    else:
+        path.mkdir()
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIAL))
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_special_file_is_refused_and_the_rest_is_built(project, kind, command):
+    _make(project, kind)
+    args = [command] if command == "check" else [command, "-f", "html"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert SPECIAL[kind] in result.output.splitlines()
+    assert "Traceback" not in result.output
+    if command == "build":
+        assert (project / "build" / "bra.html").is_file()
+
+
+def test_an_answer_over_two_megabytes_is_refused_before_parsing(project):
+    body = "Ett stycke text som upprepas. " * 70_000
+    (project / "answers" / "stor.yaml").write_text(GOOD + f"sammanfattning: {body}\n",
+                                                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "answers/stor.yaml"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "answers/stor.yaml:1:1: fel: filen är 2,1 MB; en svarsfil får vara högst 2 MB "
+        "(omkring 600 sidor text) [fil.för_stor]"]
