@@ -26,8 +26,15 @@ def dependencies(agenda: Agenda) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+# How make reads a file name in a rule: escaped where it can be, a one-character wildcard
+# ('?') for what it cannot escape (';' ends the prerequisites, '=' makes a variable, '%'
+# a pattern).
+_MAKE_ESCAPES = {"$": "$$", " ": "\\ ", "#": "\\#", ":": "\\:", "*": "\\*", "?": "\\?",
+                 "[": "\\[", ";": "?", "=": "?", "%": "?", "\n": "?", "\t": "?", "\r": "?"}
+
+
 def _make_path(path: Path) -> str:
-    return display_path(path).replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+    return display_path(path).translate(str.maketrans(_MAKE_ESCAPES))
 
 
 def make_rule(target: Path, prerequisites: list[Path]) -> str:
