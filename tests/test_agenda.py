@@ -443,6 +443,7 @@ def test_a_public_build_removes_item_pdfs_that_no_longer_belong(tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert result.output == ""
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".utlatande-kallelse.json",
         "01-svar-till-vansterpartiet-enligt-ett-namndinitiativ.pdf", "egen-fil.pdf",
         "index.html", "m-offentlig.docx", "m-offentlig.pdf"]
 

@@ -247,3 +247,41 @@ def test_the_meeting_files_profile_is_a_known_name(tmp_path, monkeypatch, profil
     assert result.output.splitlines() == [
         f"moten/m.yaml:6:11: fel: okänd profil '{profil}'; ange namnet på en mapp i "
         "templates/; kända profiler: neutral, egen [möte.profil]"]
+
+
+# -- the output folder -------------------------------------------------------------------
+
+def test_a_meeting_named_like_a_public_folder_never_writes_into_it(tmp_path, monkeypatch):
+    project = _project(tmp_path, monkeypatch, SECRET)
+    shutil.copy(project / "moten" / "m.yaml", project / "moten" / "m-offentlig.yaml")
+    runner = CliRunner()
+    assert runner.invoke(main, ["agenda", "moten/m.yaml", "--offentlig", "-q"]).exit_code == 0
+    public = project / "build" / "m-offentlig"
+    before = {p.name: p.read_bytes() for p in public.iterdir()}
+    result = runner.invoke(main, ["agenda", "moten/m-offentlig.yaml"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "moten/m-offentlig.yaml:1:1: fel: build/m-offentlig/ innehåller den offentliga "
+        "kallelsen till moten/m.yaml; den fullständiga kallelsen till moten/m-offentlig.yaml "
+        "skrivs inte dit: byt namn på mötesfilen eller välj en annan utmapp med -o "
+        "[möte.utmapp]"]
+    assert {p.name: p.read_bytes() for p in public.iterdir()} == before
+    assert "Tolvan" not in " ".join(p.name for p in public.iterdir())
+
+
+def test_a_failed_public_build_leaves_no_older_public_files(tmp_path, monkeypatch):
+    project = _project(tmp_path, monkeypatch, ANSWER + "sammanfattning: Text.\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["agenda", "moten/m.yaml", "--offentlig", "-q"]).exit_code == 0
+    public = project / "build" / "m-offentlig"
+    (public / "egen-fil.txt").write_text("min", encoding="utf-8")
+    assert (public / "01-ett-utlatande.pdf").is_file()
+    answer = project / "answers" / "p.yaml"
+    answer.write_text(ANSWER + "sammanfattning: Tolvan 121212-1212.\n", encoding="utf-8")
+    result = runner.invoke(main, ["agenda", "moten/m.yaml", "--offentlig"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "answers/p.yaml:4:24: fel: personnumret 121212-**** " + NOT_SECRET,
+        "moten/m.yaml:1:1: varning: den tidigare offentliga kallelsen i build/m-offentlig/ är "
+        "borttagen, så att ingen äldre version ligger kvar som offentlig [offentlig.borttagen]"]
+    assert sorted(p.name for p in public.iterdir()) == ["egen-fil.txt"]

@@ -18,6 +18,7 @@ from ..write import write_atomic
 from .compose import Composed, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
+from .outfolder import collision, mark, withdraw_public
 from .parts import Row, render_parts
 
 # -- writing ---------------------------------------------------------------------------
@@ -49,11 +50,30 @@ def _docx(agenda: Agenda, rows: list[Row], composed: Composed) -> bytes:
 
 def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = False,
                  depfile: Path | None = None) -> AgendaBuilt:
-    """Build one meeting's agenda; nothing is written unless every part could be made."""
+    """Build one meeting's agenda; nothing is written unless every part could be made, and a
+    failed public build leaves no older public files behind."""
+    folder = output_folder(path, out_root, offentlig)
+    taken = collision(folder, path, offentlig)
+    if taken is not None:
+        raise AnswerError([taken])
+    try:
+        return _build_agenda(path, folder, project, offentlig, depfile)
+    except AnswerError as error:
+        withdrawn = withdraw_public(folder, path) if offentlig else None
+        if withdrawn is None:
+            raise
+        raise AnswerError([*error.problems, withdrawn]) from None
+    except Exception:
+        if offentlig:
+            withdraw_public(folder, path)
+        raise
+
+
+def _build_agenda(path: Path, folder: Path, project: Path, offentlig: bool,
+                  depfile: Path | None) -> AgendaBuilt:
     agenda = load_agenda(path, project, offentlig)
     parts = render_parts(agenda, project)
     composed = compose(agenda, parts, project)
-    folder = output_folder(path, out_root, offentlig)
     packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
     files: dict[str, bytes] = {p.filename: p.pdf for p in parts if p.filename}
     files[packet_pdf] = composed.pdf
@@ -65,6 +85,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     if offentlig:
         _printed_personnummer(agenda, folder, files)
     outputs = []
+    mark(folder, path, offentlig)
     for name, data in files.items():
         write_atomic(folder / name, data)
         outputs.append(folder / name)
