@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 from .model import Case
@@ -22,13 +21,21 @@ def _participle(typ: str, neuter: list[str]) -> str:
     return "inkommet" if any(last.endswith(word.casefold()) for word in neuter) else "inkommen"
 
 
-def case_line(case: Case | None, settings: dict[str, Any],
-              date_text: Callable[[dt.date], str]) -> str:
+def _date_text(value: dt.date, settings: dict[str, Any]) -> str:
+    """The date as the profile prints dates (datumformat): 12 maj 2024, or 2024-05-12."""
+    if settings.get("datumformat", "iso") != "ord":
+        return value.isoformat()
+    from babel.dates import format_date
+
+    return format_date(value, "d MMMM y", locale="sv_SE")
+
+
+def case_line(case: Case | None, settings: dict[str, Any]) -> str:
     """The profile's `ärendetext` pieces for `case`; a piece with a value missing is left out."""
     if case is None:
         return ""
     values = {"typ": case.typ, "Typ": _capitalised(case.typ), "från": case.från,
-              "datum": date_text(case.datum) if case.datum else None,
+              "datum": _date_text(case.datum, settings) if case.datum else None,
               "inkommen": _participle(case.typ, settings.get("ärende_neutrum") or [])}
     line = ""
     for piece in settings.get("ärendetext") or []:

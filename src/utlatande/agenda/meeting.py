@@ -10,9 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnswerError, Problem
+from ..errors import WARNING, AnswerError, Problem
 from ..load import KeyPath, Loaded, load_yaml
-from ..model import Appendix, ProposalGroup, appendices
+from ..model import Appendix, Case, ProposalGroup, appendices
 from ..pipeline import Checked, active_content_warning, appendix_problem, check
 from ..schema import (
     date_field,
@@ -117,6 +117,7 @@ class Item:
     bilagor: tuple[Appendix, ...] = ()
     sekretess: str | None = None
     checked: Checked | None = None
+    ärende: Case | None = None  # what the statement answers (the answer's 'ärende')
 
     @property
     def files(self) -> list[Appendix]:
@@ -250,7 +251,8 @@ def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], ag
     assert answer is not None
     item = Item(nummer, key_path, answer.rubrik, answer.underrubrik, answer.diarienummer,
                 None if isinstance(entry, str) else entry.get("föredragande"),
-                answer.förslag_till_beslut, answer.bilagor, answer.sekretess, checked)
+                answer.förslag_till_beslut, answer.bilagor, answer.sekretess, checked,
+                answer.ärende)
     return item, checked.problems
 
 
@@ -288,6 +290,7 @@ def _kallelse_theme(items: list[Item], project: Path, loaded: Loaded,
 def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
     """Load and check the meeting file and every answer it names; raise with every problem."""
     loaded = load_yaml(path)
+    _time_as_typed(loaded)
     problems = validate_meeting(loaded)
     if problems:
         raise AnswerError(problems)
@@ -304,12 +307,44 @@ def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
             items.append(item)
     agenda = Agenda(path, loaded, _meeting(data["möte"]), items,
                     _kallelse_theme(items, project, loaded, offentlig), offentlig)
+    problems.extend(_appendices_without_file(agenda))
     if offentlig:
         problems = _without_repeats([*problems, *_personnummer_problems(agenda)])
     if any(p.is_error for p in problems):
         raise AnswerError(problems)
     agenda.warnings = problems
     return agenda
+
+
+def _time_as_typed(loaded: Loaded) -> None:
+    """YAML reads `tid: 18.30` as the number 18.3; the meeting file means the time as typed."""
+    meeting = loaded.data.get("möte") if isinstance(loaded.data, dict) else None
+    if not isinstance(meeting, dict):
+        return
+    value = meeting.get("tid")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    line, column = loaded.where(("möte", "tid"))
+    typed = loaded.source.splitlines()[line - 1][column - 1:]
+    meeting["tid"] = re.split(r"\s#", typed, maxsplit=1)[0].strip()
+
+
+def _appendices_without_file(agenda: Agenda) -> list[Problem]:
+    """An appendix listed without a PDF is named in the list, but its pages are not there."""
+    problems = []
+    for item in agenda.items:
+        if not agenda.shown(item):
+            continue
+        where = item.checked.loaded if item.checked is not None else agenda.loaded
+        if where is None:
+            continue
+        for appendix in item.bilagor:
+            if appendix.fil is None:
+                problems.append(where.problem(
+                    appendix.key_path, f"bilagan '{appendix.titel}' har ingen fil och kommer "
+                    "inte med i kallelsen; skriv den som {titel: …, fil: sökväg till PDF:en}",
+                    "möte.bilaga_utan_fil", level=WARNING))
+    return problems
 
 
 def _personnummer_problems(agenda: Agenda) -> list[Problem]:

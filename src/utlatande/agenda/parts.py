@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline
+from ..case_text import case_line
 from ..errors import AnswerError, Problem, internal_error
 from ..model import ProposalGroup
 from ..pipeline import Checked
@@ -54,6 +55,7 @@ class Row:
     sida: int | None
     fil: str | None
     sidor: int
+    ärende: str = ""  # the case the statement answers, worded by the profile (case_text)
 
 
 def slug(text: str) -> str:
@@ -184,5 +186,5 @@ def list_rows(agenda: Agenda, parts: list[Part], starts: dict[int, int]) -> list
         rows.append(Row(item.nummer, item.rubrik, item.underrubrik, item.föredragande,
                         item.diarienummer, item.förslag, item.sekretess,
                         not agenda.shown(item), plain_titles, starts.get(item.nummer),
-                        part.filename, part.pages))
+                        part.filename, part.pages, case_line(item.ärende, agenda.settings)))
     return rows

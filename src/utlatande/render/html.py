@@ -73,7 +73,7 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
             författare=answer.förvaltning or answer.organisation,
             skapad=created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
             mallklass=_css_class(answer.mall),
-            ärenderad=case_line(answer.ärende, settings, env.filters["datum"]),
+            ärenderad=case_line(answer.ärende, settings),
         )
     except TemplateError as error:
         raise AnswerError([template_problem(error)]) from None
