@@ -239,3 +239,15 @@ def test_new_names_the_command_as_it_runs_here(tmp_path, monkeypatch, on_path):
         in result.output
     text = (tmp_path / "answers" / "ny.yaml").read_text(encoding="utf-8")
     assert f"#   {command} check answers/ny.yaml " in text
+
+
+def test_serve_open_says_so_when_there_is_no_browser(monkeypatch, capsys):
+    import webbrowser
+
+    from utlatande.cli.serve import no_browser
+    from utlatande.preview.server import open_in_browser
+
+    monkeypatch.setattr(webbrowser, "_tryorder", [])  # a machine without any browser
+    open_in_browser("http://127.0.0.1:8765/", no_browser)
+    assert capsys.readouterr().err == ("Ingen webbläsare hittades; öppna "
+                                       "http://127.0.0.1:8765/ i en webbläsare.\n")

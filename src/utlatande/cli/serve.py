@@ -12,6 +12,11 @@ from ..preview import DEFAULT_PORT, HOST
 from .swedish import Command, Option, help_option
 
 
+def no_browser(address: str) -> None:
+    """--open found no browser (a server, an ssh session): say where the page is."""
+    click.echo(f"Ingen webbläsare hittades; öppna {address} i en webbläsare.", err=True)
+
+
 @click.command("serve", cls=Command)
 @click.argument("svarsfiler", nargs=-1, type=click.Path(dir_okay=False, path_type=Path),
                 metavar="[SVARSFIL]...")
@@ -38,5 +43,5 @@ def command(svarsfiler: tuple[Path, ...], port: int | None, open_browser: bool) 
     server = api.preview(svarsfiler, port, Path.cwd(), lambda line: click.echo(line, err=True))
     click.echo(announcement(server, len(server.preview.previews)))
     sys.stdout.flush()
-    run(server, open_browser)
+    run(server, open_browser, no_browser)
     click.echo("Förhandsgranskningen är stoppad.")

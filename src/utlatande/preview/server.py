@@ -255,10 +255,22 @@ def url(server: PreviewHTTPServer) -> str:
     return f"http://{HOST}:{server.server_port}/"
 
 
-def run(server: PreviewHTTPServer, open_browser: bool) -> None:
+def open_in_browser(address: str, no_browser: Callable[[str], None]) -> None:
+    """Open the page; tell `no_browser` when there is none to open it in (a server, ssh)."""
+    try:
+        opened = webbrowser.open(address)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        no_browser(address)
+
+
+def run(server: PreviewHTTPServer, open_browser: bool,
+        no_browser: Callable[[str], None] = lambda address: None) -> None:
     """Serve until Ctrl-C (or SIGTERM); returns after a clean stop."""
     if open_browser:
-        threading.Thread(target=webbrowser.open, args=(url(server),), daemon=True).start()
+        threading.Thread(target=open_in_browser, args=(url(server), no_browser),
+                         daemon=True).start()
     restore = _stop_on_signals()
     try:
         server.serve_forever(poll_interval=0.2)
