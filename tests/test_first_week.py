@@ -251,3 +251,21 @@ def test_serve_open_says_so_when_there_is_no_browser(monkeypatch, capsys):
     open_in_browser("http://127.0.0.1:8765/", no_browser)
     assert capsys.readouterr().err == ("Ingen webbläsare hittades; öppna "
                                        "http://127.0.0.1:8765/ i en webbläsare.\n")
+
+
+def test_the_docx_letterhead_and_header_fields_look_as_in_the_pdf(tmp_path):
+    text = HEAD.replace("datum:", "organisation: Kungsbacka kommun\nförvaltning: "
+                        "Förvaltningen för Vård & Omsorg\ntill: Nämnden för Vård & Omsorg\n"
+                        "datum:") + "rubrik: Bänkar\nhandläggare:\n  - {namn: Karl Berg}\n"
+    code, output = _build(tmp_path, text)
+    assert code == 0, output
+    document = docx.Document(tmp_path / "build" / "x.docx")
+    left, right = document.sections[0].first_page_header.tables[0].rows[0].cells
+    organisation = left.paragraphs[-1].runs[0]
+    assert (organisation.text, organisation.font.name) == ("Kungsbacka kommun", "Liberation Sans")
+    assert {run.font.size.pt for p in right.paragraphs for run in p.runs} == {9}
+    fields = document.tables[0].rows[0].cells
+    runs = [run for cell in fields for p in cell.paragraphs for run in p.runs]
+    assert "Karl Berg" in [run.text for run in runs]
+    assert {(run.font.name, run.font.size.pt) for run in runs} == {("Liberation Sans", 9.5)}
+    assert document.styles["Title"].paragraph_format.space_before.pt >= 12

@@ -12,6 +12,12 @@ from docx.text.paragraph import Paragraph
 
 from .elements import SPACE, classes_of, clean_text
 
+# Text sizes of the letterhead's document information and of the header fields (Handläggare,
+# Till, Datum), the same as in the PDF's print CSS.
+LETTERHEAD_PT = 9
+LETTERHEAD_GAP_PT = 14
+HEADER_FIELDS_PT = 9.5
+
 
 class PageFurniture:
     """The writer's page: mixed into DocxWriter, whose state (doc, settings) it uses."""
@@ -57,7 +63,11 @@ class PageFurniture:
             else:
                 self._field(paragraph, "PAGE" if chunk == "sida" else "NUMPAGES", "1")
 
+    def _heading_font(self) -> str:
+        return self.settings.get("typsnitt", {}).get("rubriker", "Liberation Sans")
+
     def _letterhead(self, header_el, part) -> None:
+        # Sizes and font as the print CSS sets them (.brevhuvud): 15 pt and 9 pt, sans.
         table = self._table(part, 1, 2, layout=True)
         left, right = table.rows[0].cells
         for p in header_el.findall("div[@class='avsandare']/p"):
@@ -65,12 +75,17 @@ class PageFurniture:
             run = paragraph.add_run(clean_text(p.text_content().strip()))
             run.bold = True
             run.font.size = Pt(15)
+            run.font.name = self._heading_font()
         for p in header_el.findall("div[@class='dokumentinfo']/p"):
             paragraph = self._paragraph(right, "Header")
             run = paragraph.add_run(clean_text(SPACE.sub(" ", p.text_content()).strip()))
+            run.font.size = Pt(LETTERHEAD_PT)
             paragraph.paragraph_format.space_after = Pt(0)
             if {"dokumenttyp", "sekretessmarkering"} & classes_of(p):
                 run.bold = True
+        if right.paragraphs:
+            # The letterhead stands apart from the text under it (10 mm in the PDF).
+            right.paragraphs[-1].paragraph_format.space_after = Pt(LETTERHEAD_GAP_PT)
 
     def _new_section_without_address(self) -> None:
         """The approval block on a page of its own whose footer has the page number only."""
@@ -102,3 +117,8 @@ class PageFurniture:
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         for cell, column in zip(table.rows[0].cells, columns, strict=True):
             self._cell(column, cell, bold=False)
+            # As the print CSS sets .huvudfalt: 9.5 pt, the headings' font.
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(HEADER_FIELDS_PT)
+                    run.font.name = self._heading_font()

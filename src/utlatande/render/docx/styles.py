@@ -70,6 +70,8 @@ class Styles:
         for border in title_ppr.findall(qn("w:pBdr")):
             title_ppr.remove(border)
         title.paragraph_format.space_after = Pt(4)
+        # Room above the title, as in the PDF, so it does not sit against the header fields.
+        title.paragraph_format.space_before = Pt(18)
         styles["Subtitle"].paragraph_format.space_after = Pt(12)
         for name in ("Header", "Footer"):
             styles[name].font.name = heading_font
