@@ -373,8 +373,6 @@ bilagor:
       "moten/m.yaml:2:3: fel: okänd nyckel 'orgna'; menade du 'organ'? [schema.okänd_nyckel]",
       "moten/m.yaml:3:10: fel: 'datum': '2024-13-19' är inget giltigt datum; skriv ÅÅÅÅ-MM-DD, "
       "till exempel 2024-03-19 [schema.datum]",
-      "moten/m.yaml:4:8: fel: 'tid' ska vara en text, inte talet 17.0; sätt värdet inom "
-      "citattecken [schema.typ]",
       "moten/m.yaml:8:5: fel: 'rubrik' hämtas från svarsfilen när ärendet har 'fil'; ta bort "
       "'rubrik' här [möte.från_svarsfilen]",
       "moten/m.yaml:9:5: fel: ärende 2 saknar 'fil' (en svarsfil) eller 'rubrik' (ett ärende "
