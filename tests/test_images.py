@@ -147,3 +147,23 @@ def test_a_failed_image_leaves_no_output(tmp_path):
     assert result.exit_code == 1
     assert "[bild.saknas]" in result.output
     assert not (tmp_path / "build" / "x.pdf").exists()
+
+
+def test_an_image_in_a_table_is_printed_and_one_in_a_footnote_is_its_description(tmp_path):
+    path = tmp_path / "answers" / "x.yaml"
+    path.write_text(HEAD + f"""  Se kartan.[^1]
+
+  | Plats | Bild |
+  |---|---|
+  | Norr | ![{ALT}](../bilder/karta.png) |
+
+  [^1]: Se ![den lilla kartan](../bilder/karta.png) här.
+""", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "answers/x.yaml", "-f", "html,docx", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "build" / "x.html").read_text(encoding="utf-8")
+    assert html.count("<img ") == 1
+    assert '<span class="fotnot">Se den lilla kartan här.</span>' in html
+    table = docx.Document(tmp_path / "build" / "x.docx").tables[-1]
+    pictures = table.rows[1].cells[1]._tc.findall(".//" + qn("wp:docPr"))
+    assert [p.get("descr") for p in pictures] == [ALT]

@@ -87,6 +87,8 @@ def to_html(text: str | None, heading_level: int = 2,
     for inlines in notes.values():
         for inline in inlines:
             inline.children = [c for c in inline.children or [] if c.type != "footnote_anchor"]
+            # A footnote is a line of small text: an image in it prints as its description.
+            _images(inline.children, {})
     rendered_notes = {
         note_id: " ".join(md.renderer.renderInline(inline.children or [], md.options, env)
                           for inline in inlines).strip()
