@@ -278,15 +278,22 @@ def write_outputs(built: Built, outputs: dict[str, bytes], out_dir: Path) -> Non
         built.outputs.append(target)
 
 
+def inputs(checked: Checked) -> list[Path]:
+    """A valid answer's own files: the answer and the files it names (appendices, images)."""
+    answer = checked.answer
+    assert answer is not None
+    return [checked.path, *(a.fil for a in answer.bilagor if a.fil is not None),
+            *(path for _, path in answer.bilder)]
+
+
 def made_from(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
-    """The files a valid answer's outputs are made from (the answer, its theme chain, its
-    appendices), and the folders whose listing counts."""
-    answer, theme = checked.answer, checked.theme
-    assert answer is not None and theme is not None
-    files = [checked.path, *theme.dependencies(),
-             *(a.fil for a in answer.bilagor if a.fil is not None),
-             *(path for _, path in answer.bilder)]
-    return files, [project / "templates", *theme.folder_tree()]
+    """The files a valid answer's outputs are made from (its inputs and its theme chain),
+    and the folders whose listing counts. Build, the agenda's depfile and the preview's
+    watcher all go by it."""
+    theme = checked.theme
+    assert theme is not None
+    return [*inputs(checked), *theme.dependencies()], [project / "templates",
+                                                       *theme.folder_tree()]
 
 
 # -- what the agenda and the preview take from the writers ---------------------------------
@@ -332,13 +339,6 @@ def pdf_variant(value: str) -> str:
     from .render.archive import checked_variant
 
     return checked_variant(value)
-
-
-def template_problem(error: Exception) -> Problem:
-    """A Jinja error in a theme's template, as a problem at the template's file and line."""
-    from .render.html import template_problem as problem
-
-    return problem(error)  # type: ignore[arg-type]
 
 
 def warm_up() -> None:

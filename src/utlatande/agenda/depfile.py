@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import pipeline
 from ..errors import display_path
 from .meeting import Agenda
 
@@ -18,7 +19,9 @@ def dependencies(agenda: Agenda) -> list[Path]:
             files.append(item.checked.path)
             if item.checked.theme is not None:
                 themes[item.checked.theme.name] = item.checked.theme
-        if agenda.shown(item):
+        if agenda.shown(item) and item.checked is not None:
+            files.extend(pipeline.inputs(item.checked)[1:])  # appendices, images
+        elif agenda.shown(item):
             files.extend(a.fil for a in item.files if a.fil is not None)
     for theme in themes.values():
         files.extend(theme.dependencies())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import AnswerError, display_path
+from ..theme import template_problem
 
 if TYPE_CHECKING:
     from ..pipeline import Checked
@@ -126,11 +127,16 @@ def _encode(folder: str, known: dict[str, bytes]) -> tuple[list[Page], dict[str,
 
 
 def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
-    """The answer, its theme's files and folders, its profile and its appendices."""
+    """What the answer's pages are made from (as build has it), or, for an answer that is
+    not valid, what can be known: its profile's files and folders."""
+    from .. import pipeline
     from ..theme import load_theme
 
     paths = {checked.path}
     theme = checked.theme
+    if theme is not None and checked.answer is not None:
+        files, folders = pipeline.made_from(checked, project)  # what build goes by
+        return paths | set(files) | set(folders)
     if theme is None and checked.loaded is None:
         # Unreadable YAML: the profile is unknown, keep watching what the last render read.
         return paths | previous
@@ -138,10 +144,7 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
         templates = project / "templates"
         paths |= {templates, *templates.glob("*"), *templates.glob("*/tema.yaml")}
         theme = load_theme(None, project)
-    paths |= {*theme.dependencies(), *theme.folder_tree()}  # a new file changes its folder
-    if checked.answer is not None:
-        paths |= {a.fil for a in checked.answer.bilagor if a.fil is not None}
-    return paths
+    return paths | {*theme.dependencies(), *theme.folder_tree()}  # a new file: a new listing
 
 
 def render_answer(path: Path, project: Path, previous: set[Path],
@@ -164,7 +167,7 @@ def render_answer(path: Path, project: Path, previous: set[Path],
     except AnswerError as error:
         return Rendered([str(p) for p in error.problems], title, watched)
     except jinja2.TemplateError as error:
-        return Rendered([str(pipeline.template_problem(error))], title, watched)
+        return Rendered([str(template_problem(error))], title, watched)
     except Exception as error:  # noqa: BLE001 - a theme being edited must not stop the server
         return Rendered([f"{display_path(path)}:1:1: fel: dokumentet kunde inte ritas "
                          f"({type(error).__name__}: {error}) [serve.ritning]"], title, watched)
