@@ -17,7 +17,7 @@ LAYERS = [
     ["utlatande.load", "utlatande.schema", "utlatande.model", "utlatande.review",
      "utlatande.personnummer", "utlatande.theme", "utlatande.yaml_advice",
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",
-     "utlatande.theme_schema", "utlatande.pdfsafety"],
+     "utlatande.theme_schema", "utlatande.pdfsafety", "utlatande.brand"],
     ["utlatande.render"],
     ["utlatande.pipeline"],
     ["utlatande.scaffold", "utlatande.batch", "utlatande.agenda", "utlatande.preview",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .brand import brand_problems
 from .errors import WARNING, AnswerError, Problem
 from .images import check_images
 from .load import Loaded, load_yaml
@@ -137,6 +138,8 @@ def check(path: Path, project: Path) -> Checked:
     checked.problems.extend(problems)
     mallar = theme.mallar if theme else load_theme(None, project).mallar
     checked.problems.extend(validate_answer(loaded, mallar))
+    if theme is not None:
+        checked.problems.extend(brand_problems(theme))
     if theme is None or any(p.is_error for p in checked.problems):
         return checked
     checked.problems.extend(drop_control_characters(loaded))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import jinja2
 
+    from .brand import Brand
+
 from .errors import AnswerError, Problem, display_path
 from .load import load_yaml
 
@@ -31,6 +33,14 @@ class Theme:
     name: str
     folders: list[Path]
     profile: dict[str, Any] = field(default_factory=dict)
+    project: Path = Path(".")
+
+    @cached_property
+    def brand(self) -> Brand:
+        """The chain's `_brand.yml` and Word template (brand.py); AnswerError when wrong."""
+        from .brand import read_brand
+
+        return read_brand(self.folders, self.project)
 
     @cached_property
     def environment(self) -> jinja2.Environment:
@@ -165,7 +175,7 @@ def load_theme(name: str | None, project: Path) -> Theme:
     profile: dict[str, Any] = {}
     for data in reversed(profiles):
         profile = merge(profile, data)
-    theme = Theme(name=name, folders=folders, profile=profile)
+    theme = Theme(name=name, folders=folders, profile=profile, project=project)
     _CACHE[key] = theme
     return theme
 

@@ -74,9 +74,22 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
             skapad=created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None,
             mallklass=_css_class(answer.mall),
             ärenderad=case_line(answer.ärende, settings),
+            logga=logo_for(answer, theme),
         )
     except TemplateError as error:
         raise AnswerError([template_problem(error)]) from None
+
+
+def logo_for(answer: Answer, theme: Theme) -> dict[str, str] | None:
+    """The letterhead logo's src (relative to the project where it can be) and alt text."""
+    logo = theme.brand.logo
+    if logo is None:
+        return None
+    root = theme.project.resolve()
+    src = logo.path.relative_to(root).as_posix() if logo.path.is_relative_to(root) \
+        else logo.path.as_uri()
+    alt = logo.alt or theme.brand.name or answer.organisation or theme.profile.get("namn")
+    return {"src": src, "alt": alt or "Logotyp"}
 
 
 def address_groups(lines: list[str], values: dict[str, Any]) -> list[list[str]]:

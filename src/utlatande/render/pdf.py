@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..brand import brand_css
 from ..theme import Theme, fill
 
 
@@ -126,6 +127,7 @@ def profile_css(theme: Theme, settings: dict[str, Any]) -> str:
         "}",
         f"@page {{ @bottom-right {{ content: {_page_number_content(numbering)}; }} }}",
         "@page omslag { @bottom-right { content: none; } }",
+        brand_css(theme.brand),
     ])
 
 
@@ -141,7 +143,7 @@ def _stylesheets(theme: Theme, settings: dict[str, Any]) -> list[weasyprint.CSS]
     css_files = tuple(theme.files("css", "*.css"))
     key = (tuple(theme.folders), css_files, profile_css(theme, settings))
     if key not in _STYLESHEETS:
-        fetcher = LocalFetcher(theme.folders)
+        fetcher = LocalFetcher([*theme.folders, *(f.path.parent for f in theme.brand.fonts)])
         sheets = [weasyprint.CSS(string=key[2], font_config=_FONT_CONFIG, url_fetcher=fetcher)]
         sheets += [weasyprint.CSS(filename=str(f), font_config=_FONT_CONFIG, url_fetcher=fetcher)
                    for f in css_files]

@@ -93,7 +93,7 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
     def _block(self, el, container, depth: int) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         classes = classes_of(el)
-        if tag in ("footer",) or "lopande-sidhuvud" in classes or "brevhuvud" in classes:
+        if tag in ("footer",) or {"lopande-sidhuvud", "brevhuvud", "logga"} & classes:
             return  # page furniture, written into the header and footer parts
         if tag == "h1":
             self._inline_block(el, container, style="Title")
