@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages utlatande needs (Pango for WeasyPrint, HarfBuzz's subsetter,
-# poppler-utils for `utlatande serve` and the tests, qpdf for the tests) when they are missing.
-# With --test also what only the tests need: Chromium and its WebDriver for the browser tests.
+# Cairo for cairosvg (SVG logos in Word), poppler-utils for `utlatande serve` and the tests, qpdf
+# for the tests) when they are missing. With --test also what only the tests need: Chromium and
+# its WebDriver for the browser tests, LibreOffice Writer to lay out a DOCX as Word users see it.
 set -u
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf)
-[ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 poppler-utils qpdf)
+[ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver libreoffice-writer-nogui)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -208,7 +208,7 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
     if "docx" in formats:
         from .render.docx import write_docx
 
-        result["docx"] = write_docx(html, settings, meta)
+        result["docx"] = write_docx(html, settings, meta, theme.brand)
     return result
 
 

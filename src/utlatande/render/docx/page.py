@@ -11,6 +11,7 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from .elements import SPACE, classes_of, clean_text
+from .template import add_logo
 
 # Text sizes of the letterhead's document information and of the header fields (Handläggare,
 # Till, Datum), the same as in the PDF's print CSS.
@@ -30,14 +31,18 @@ class PageFurniture:
         footer = body.find(".//footer")
         self.footer_el = footer
         is_report = body.find(".//section[@class='forsattsblad']") is not None
-        section.different_first_page_header_footer = letterhead is not None or is_report
+        logo = body.find(".//img[@class='logga']")
+        section.different_first_page_header_footer = letterhead is not None or is_report \
+            or logo is not None
         if running is not None:
             self._inline_block(running, section.header, style="Header")
         if letterhead is not None:
             self._letterhead(letterhead, section.first_page_header)
+        if logo is not None and self.brand is not None:
+            add_logo(section.first_page_header, self.brand.logo, logo.get("alt") or "Logotyp")
         if footer is not None:
             self._footer(footer, section.footer, with_address=True)
-            if letterhead is not None:
+            if letterhead is not None or logo is not None:
                 self._footer(footer, section.first_page_footer, with_address=True)
 
     def _footer(self, footer, part, with_address: bool) -> None:

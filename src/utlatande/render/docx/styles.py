@@ -7,14 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from ...brand import Brand
 from .elements import TOC_LEVELS, clean_text
+from .template import brand_styles, has_template, open_base
 
 # python-docx refuses a core property longer than this (the OPC limit).
 CORE_PROPERTY_LIMIT = 255
@@ -39,21 +40,29 @@ def forget_proofing_state(document) -> None:
 class Styles:
     """The writer's styles: mixed into DocxWriter, whose state (doc, settings) it uses."""
 
-    def _set_up_styles(self) -> None:
+    def _set_up_styles(self, only: set[str] | None = None) -> None:
+        """Our look on every style, or with a Word template only on the styles in `only`
+        (those it lacked): the template's own styles stay as the municipality made them."""
+        def ours(name: str) -> bool:
+            return only is None or name in only
+
         fonts = self.settings.get("typsnitt", {})
         body_font = fonts.get("brödtext", "Liberation Serif")
         heading_font = fonts.get("rubriker", "Liberation Sans")
         size = float(str(fonts.get("storlek", "11pt")).removesuffix("pt"))
         styles = self.doc.styles
         normal = styles["Normal"]
-        normal.font.name = body_font
-        normal.font.size = Pt(size)
-        normal.paragraph_format.space_after = Pt(6)
-        normal.paragraph_format.line_spacing = 1.15
+        if ours("Normal"):
+            normal.font.name = body_font
+            normal.font.size = Pt(size)
+            normal.paragraph_format.space_after = Pt(6)
+            normal.paragraph_format.line_spacing = 1.15
         self._set_language(normal.element)
         sizes = {"Title": 17, "Subtitle": 12, "Heading 1": 13, "Heading 2": 11.5,
                  "Heading 3": 11}
         for name, pt in sizes.items():
+            if not ours(name):
+                continue
             style = styles[name]
             style.font.name = heading_font
             style.font.size = Pt(pt)
@@ -65,17 +74,21 @@ class Styles:
                 rfonts = rpr.find(qn("w:rFonts"))
                 if rfonts is not None and rfonts.get(qn(theme_attr)) is not None:
                     del rfonts.attrib[qn(theme_attr)]
-        title = styles["Title"]
-        title_ppr = title.element.get_or_add_pPr()
-        for border in title_ppr.findall(qn("w:pBdr")):
-            title_ppr.remove(border)
-        title.paragraph_format.space_after = Pt(4)
-        # Room above the title, as in the PDF, so it does not sit against the header fields.
-        title.paragraph_format.space_before = Pt(18)
-        styles["Subtitle"].paragraph_format.space_after = Pt(12)
+        if ours("Title"):
+            title = styles["Title"]
+            title_ppr = title.element.get_or_add_pPr()
+            for border in title_ppr.findall(qn("w:pBdr")):
+                title_ppr.remove(border)
+            title.paragraph_format.space_after = Pt(4)
+            # Room above the title, as in the PDF, so it does not sit against the header fields.
+            title.paragraph_format.space_before = Pt(18)
+        if ours("Subtitle"):
+            styles["Subtitle"].paragraph_format.space_after = Pt(12)
         for name in ("Header", "Footer"):
-            styles[name].font.name = heading_font
-            styles[name].font.size = Pt(8)
+            if ours(name):
+                styles[name].font.name = heading_font
+                styles[name].font.size = Pt(8)
+        brand_styles(self.doc, self.brand, only)
         # Document-wide language: Word and LibreOffice spell-check and hyphenate as Swedish.
         rpr_default = self.doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
         self._set_language(rpr_default.find(qn("w:rPr")))
@@ -101,6 +114,8 @@ class Styles:
         lang.set(qn("w:bidi"), "ar-SA")
 
     def _set_up_page(self) -> None:
+        if has_template(self.brand):
+            return  # the template's page size and margins
         section = self.doc.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin, section.right_margin = Mm(25), Mm(22)
@@ -171,9 +186,10 @@ def base_document(writer: Any) -> tuple[Any, dict[str, str]]:
     template is read once."""
     import json
 
-    key = json.dumps(writer.settings.get("typsnitt", {}), sort_keys=True, ensure_ascii=False)
+    key = json.dumps(writer.settings.get("typsnitt", {}), sort_keys=True, ensure_ascii=False) \
+        + _brand_key(writer.brand)
     if key not in _BASES:
-        writer.doc = docx.Document()
+        writer.doc = open_base(writer.brand)
         writer.style_ids = {}
         writer.prepare()
         ids = {style.name: style.style_id for style in writer.doc.styles}
@@ -186,3 +202,12 @@ def base_document(writer: Any) -> tuple[Any, dict[str, str]]:
     # lxml elements do not keep their identity through deepcopy's memo, so the copy is
     # opened afresh from its own document part rather than used as copied.
     return copy.deepcopy(base.doc, memo).part.document, dict(base.style_ids)
+
+
+def _brand_key(brand: Brand | None) -> str:
+    """What of a brand the prepared document depends on, the template file's version too."""
+    if brand is None:
+        return ""
+    template = brand.word_template
+    stamp = template.stat().st_mtime_ns if template is not None else 0
+    return f"{brand!r}{stamp}"

@@ -19,6 +19,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import html as lxml_html
 
+from ...brand import Brand
 from ...errors import AnswerError, Problem
 from .elements import (
     BLOCK_CONTAINERS,
@@ -38,14 +39,17 @@ from .numbering import Numbering
 from .page import PageFurniture
 from .styles import SHARED_BLOBS, Styles, base_document, forget_proofing_state
 from .tables import Tables, is_fresh
+from .template import complete_styles, has_template
 
 
 class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
     """Writes one document: ``DocxWriter(settings, meta).write(html)`` gives its bytes."""
 
-    def __init__(self, settings: dict[str, Any], meta: dict[str, Any]):
+    def __init__(self, settings: dict[str, Any], meta: dict[str, Any],
+                 brand: Brand | None = None):
         self.settings = settings
         self.meta = meta
+        self.brand = brand
         self.doc, self.style_ids = base_document(self)
         self.footnotes_xml = None
         self.next_footnote = 1
@@ -59,7 +63,8 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         that the styles part is the same for every document of the profile: it is shared,
         not copied, and serialised once.
         """
-        self._set_up_styles()
+        added = complete_styles(self.doc) if has_template(self.brand) else None
+        self._set_up_styles(only=added)
         self._add_footnote_styles()
         self._add_toc_styles()
         self._set_up_page()
@@ -307,7 +312,8 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         return out.getvalue()
 
 
-def write_docx(html: str, settings: dict[str, Any], meta: dict[str, Any]) -> bytes:
-    """The DOCX's bytes for one rendered document."""
-    writer = DocxWriter(settings, meta)
+def write_docx(html: str, settings: dict[str, Any], meta: dict[str, Any],
+               brand: Brand | None = None) -> bytes:
+    """The DOCX's bytes for one rendered document, on the profile's Word template if any."""
+    writer = DocxWriter(settings, meta, brand)
     return writer.write(html)
