@@ -34,7 +34,7 @@ def _outputs(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["schema"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["schema"], ["new-profile"]])
 def test_every_command_has_swedish_help(runner, command):
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0

@@ -21,7 +21,7 @@ LAYERS = [
     ["utlatande.render"],
     ["utlatande.pipeline"],
     ["utlatande.scaffold", "utlatande.batch", "utlatande.agenda", "utlatande.preview",
-     "utlatande.verify"],
+     "utlatande.verify", "utlatande.newprofile"],
     ["utlatande.api"],
     ["utlatande.cli"],
     ["utlatande.__main__"],  # python -m utlatande: runs the command line

@@ -103,6 +103,16 @@ def new_answer(mall: str, target: Path | None = None, profil: str | None = None,
     return create(mall, target or default_target(mall, today), project, profil, today)
 
 
+def new_profile(name: str, project: Path | None = None, word: Path | None = None,
+                logo: Path | None = None, display_name: str | None = None) -> list[Path]:
+    """templates/<name>/ with tema.yaml, _brand.yml and copies of the logo and Word
+    template: the files written; raises newprofile.ProfileError, having written nothing."""
+    from .newprofile import new_profile as make
+
+    folder = make(name, project or Path.cwd(), word=word, logo=logo, display_name=display_name)
+    return sorted(folder.iterdir())
+
+
 def preview(paths: list[Path] | tuple[Path, ...] = (), port: int | None = None,
             project: Path | None = None, log: Callable[[str], None] = lambda line: None
             ) -> PreviewHTTPServer:

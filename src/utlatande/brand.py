@@ -234,7 +234,7 @@ def _logo(resource: Any, loaded: Loaded, where: KeyPath, roots: list[Path],
         problems.append(loaded.problem(at, f"logotypen '{text}' ska vara en SVG-, PNG- eller "
                                        "JPEG-fil", "brand.bildformat"))
         return None
-    reason = _svg_problem(path) if image_format == "svg" else _bitmap_problem(path, image_format)
+    reason = svg_problem(path) if image_format == "svg" else bitmap_problem(path, image_format)
     if reason:
         problems.append(loaded.problem(at, f"logotypen '{text}' {reason}", "brand.bild"))
         return None
@@ -266,7 +266,7 @@ def _local_file(text: str, loaded: Loaded, where: KeyPath, roots: list[Path],
     return path, None
 
 
-def _svg_problem(path: Path) -> str | None:
+def svg_problem(path: Path) -> str | None:
     """Why an SVG cannot be a logo: unreadable, or it names other files or the network."""
     from lxml import etree
 
@@ -302,7 +302,7 @@ def _external_css(css: str) -> bool:
     return any(not url.startswith(("#", "data:")) for url in _CSS_URL.findall(css))
 
 
-def _bitmap_problem(path: Path, image_format: str) -> str | None:
+def bitmap_problem(path: Path, image_format: str) -> str | None:
     import warnings
 
     from PIL import Image
