@@ -342,3 +342,32 @@ def test_no_brand_value_reaches_the_css_unchecked():
         [("at-rule", "font-face"), ("qualified-rule", None)]
     assert css_color("rgb(31, 78, 121)") == "#1f4e79"
     assert css_color("red; x") is None
+
+
+def test_the_profile_may_put_the_small_logo_in_the_running_header_of_later_pages(project):
+    import docx
+    from docx.oxml.ns import qn
+
+    from utlatande.verify import verify_file
+
+    folder = make_profile(project)
+    (folder / "tema.yaml").write_text("namn: Provkommun\nlogga_i_sidhuvud: true\n",
+                                      encoding="utf-8")
+    long = "\n\n".join(["Ett stycke text som fyller sidan och lite till. " * 12] * 12)
+    answer = project / "answers" / "x.yaml"
+    answer.write_text(answer.read_text(encoding="utf-8").replace(
+        "  Texten i ärendet.\n", "  " + long.replace("\n", "\n  ") + "\n"), encoding="utf-8")
+    built = build(Path("answers/x.yaml"), project / "ut", ("pdf", "docx"), project)
+    assert built.ok, [str(p) for p in built.problems]
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2",
+                    str(project / "ut" / "x.pdf"), str(project / "sida")], check=True)
+    page = next(project.glob("sida*.png"))
+    from PIL import Image
+
+    with Image.open(page) as image:
+        height = image.size[1]
+    assert _colour_pixels(page, LOGO_COLOUR, slice(0, height // 10)) > 20
+    assert _colour_pixels(page, LOGO_COLOUR, slice(height // 10, height)) == 0
+    assert not verify_file(project / "ut" / "x.pdf")
+    header = docx.Document(str(project / "ut" / "x.docx")).sections[0].header._element
+    assert [d.get("descr") for d in header.iter(qn("wp:docPr"))] == ["Provkommunens logotyp"]

@@ -61,6 +61,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "datum_med_etikett": _flag("om huvudfälten skriver etiketten Datum över datumet"),
     "brevhuvud": _flag("brevhuvudet på första sidan: organisation, förvaltning, avdelning, "
                        "dokumenttyp och Dnr"),
+    "logga_i_sidhuvud": _flag("logotypen ur _brand.yml (logo.small, annars brevhuvudets) liten "
+                              "i sidhuvudet på sidorna efter den första"),
     "adressblock": {"type": "array", "items": {"type": "string"},
                     "description": "adressraderna; {organisation}, {förvaltning} och "
                                    "{avdelning} fylls i, en tom rad börjar en ny spalt"},

@@ -75,14 +75,16 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
             mallklass=_css_class(answer.mall),
             ärenderad=case_line(answer.ärende, settings),
             logga=logo_for(answer, theme),
+            logga_liten=logo_for(answer, theme, small=True),
         )
     except TemplateError as error:
         raise AnswerError([template_problem(error)]) from None
 
 
-def logo_for(answer: Answer, theme: Theme) -> dict[str, str] | None:
-    """The letterhead logo's src (relative to the project where it can be) and alt text."""
-    logo = theme.brand.logo
+def logo_for(answer: Answer, theme: Theme, small: bool = False) -> dict[str, str] | None:
+    """The letterhead's (or the running header's) logo: its src, relative to the project
+    where it can be, and its alt text."""
+    logo = theme.brand.small_logo if small else theme.brand.logo
     if logo is None:
         return None
     root = theme.project.resolve()

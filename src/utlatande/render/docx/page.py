@@ -11,7 +11,7 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from .elements import SPACE, classes_of, clean_text
-from .template import add_logo
+from .template import SMALL_LOGO_HEIGHT_MM, add_logo
 
 # Text sizes of the letterhead's document information and of the header fields (Handläggare,
 # Till, Datum), the same as in the PDF's print CSS.
@@ -40,6 +40,10 @@ class PageFurniture:
             self._letterhead(letterhead, section.first_page_header)
         if logo is not None and self.brand is not None:
             add_logo(section.first_page_header, self.brand.logo, logo.get("alt") or "Logotyp")
+        small = body.find(".//img[@class='logga-liten']")
+        if small is not None and self.brand is not None:
+            add_logo(section.header, self.brand.small_logo, small.get("alt") or "Logotyp",
+                     SMALL_LOGO_HEIGHT_MM)
         if footer is not None:
             self._footer(footer, section.footer, with_address=True)
             if letterhead is not None or logo is not None:

@@ -20,6 +20,7 @@ from docx.shared import Mm, RGBColor
 from ...brand import WORD_STYLES, Brand, Logo, open_word_template
 
 LOGO_HEIGHT_MM = 15
+SMALL_LOGO_HEIGHT_MM = 6
 LOGO_DPI = 300
 HEADING_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3")
 
@@ -75,20 +76,21 @@ def brand_styles(document: Any, brand: Brand | None, names: set[str] | None) -> 
             brand.colors["foreground"][1:].upper())
 
 
-def logo_png(logo: Logo) -> bytes:
+def logo_png(logo: Logo, height_mm: float = LOGO_HEIGHT_MM) -> bytes:
     """The logo as PNG at 300 dpi for its printed height; Word cannot show SVG everywhere."""
     if logo.format != "svg":
         return logo.path.read_bytes()
     import cairosvg
 
-    pixels = round(LOGO_HEIGHT_MM / 25.4 * LOGO_DPI)
+    pixels = round(height_mm / 25.4 * LOGO_DPI)
     # unsafe stays off: cairosvg then reads no other file and no entities (brand.py has
     # already refused SVGs that name any).
     return cairosvg.svg2png(bytestring=logo.path.read_bytes(), output_height=pixels,
                             dpi=LOGO_DPI)
 
 
-def add_logo(header: Any, logo: Logo | None, alt: str) -> None:
+def add_logo(header: Any, logo: Logo | None, alt: str,
+             height_mm: float = LOGO_HEIGHT_MM) -> None:
     """The logo as the first paragraph of a header part, with its alternative text."""
     if logo is None:
         return
@@ -96,7 +98,7 @@ def add_logo(header: Any, logo: Logo | None, alt: str) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     paragraph.paragraph_format.space_after = Mm(2)
     run = paragraph.add_run()
-    inline = run.add_picture(io.BytesIO(logo_png(logo)), height=Mm(LOGO_HEIGHT_MM))
+    inline = run.add_picture(io.BytesIO(logo_png(logo, height_mm)), height=Mm(height_mm))
     doc_pr = inline._inline.find(qn("wp:docPr"))
     doc_pr.set("descr", alt)
     doc_pr.set("name", "Logotyp")
