@@ -36,7 +36,9 @@ def test_a_new_profile_checks_and_builds_every_mall_in_both_formats(project):
         made = runner.invoke(main, ["new", mall, f"answers/{mall}.yaml", "--profil", "vasteby"])
         assert made.exit_code == 0, made.output
     checked = runner.invoke(main, ["check"])
-    assert checked.exit_code == 0 and checked.output == "", checked.output
+    # The scaffolds' own texts are warned about (text.platshållare); the profile is clean.
+    assert checked.exit_code == 0, checked.output
+    assert "fel:" not in checked.output and "templates/" not in checked.output
     built = runner.invoke(main, ["build", "-q", "-j", "1"])
     assert built.exit_code == 0, built.output
     for mall in mallar:
