@@ -175,3 +175,16 @@ def test_the_rules_see_a_cycle_and_a_forbidden_import(tmp_path):
     node = next(n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom))
     assert _resolve("utlatande.agenda.meeting", node) == ["utlatande.cli"]
     assert _prints(ast.parse("import click\nclick.echo('x')\nprint(1)\n")) == [2, 3]
+
+
+ARCHITECTURE = PACKAGE.parent.parent / "docs" / "arkitektur.md"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_module_says_what_it_does_and_is_in_the_architecture(module):
+    path = MODULES[module]
+    assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), \
+        f"{path.name}: a one-line docstring at the top says what the module does"
+    name = f"{path.parent.name}/" if path.name == "__init__.py" else path.name
+    assert name in ARCHITECTURE.read_text(encoding="utf-8"), \
+        f"{name} is not in docs/arkitektur.md: give it a line there"
