@@ -70,11 +70,12 @@ def _shift_headings(tokens: list[Token], level: int) -> None:
 
 
 def to_html(text: str | None, heading_level: int = 2,
-            images: Mapping[str, Path] | None = None) -> Markup:
+            images: Mapping[str, Path] | None = None, key: str | None = None) -> Markup:
     """Render one md field. Footnotes become inline ``<span class="fotnot">`` at their call.
 
     `images` are the checked image files by address as written (images.py); any other
-    image prints as its description.
+    image prints as its description. With `key`, each top-level block says which answer
+    key it came from (``data-nyckel``), so that the DOCX can mark it for `utlatande import`.
     """
     if not text:
         return Markup("")
@@ -102,6 +103,8 @@ def to_html(text: str | None, heading_level: int = 2,
             token.children = _marked_urls(token.children)
         elif token.type == "th_open":
             token.attrSet("scope", "col")  # a Markdown table's header cells head columns
+        if key and token.level == 0 and (token.nesting == 1 or token.type == "fence"):
+            token.attrSet("data-nyckel", key)
     _figures(body)
     return Markup(md.renderer.render(body, md.options, env))
 

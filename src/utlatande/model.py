@@ -23,6 +23,8 @@ class ProposalGroup:
     rubrik: str | None
     punkter: tuple[str, ...]
     numrerad: bool = True
+    nyckel: str = ""  # the group's key path, '' for the shorthand list of strings
+    nycklar: tuple[str, ...] = ()  # each punkt's key path (markers in the DOCX)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Question:
     rubrik: str | None
     fråga: str
     svar: str
+    nyckel: str = ""  # key path, e.g. 'avsnitt[1].frågor[0]'
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Section:
     text: str | None
     frågor: tuple[Question, ...] = ()
     avsnitt: tuple[Section, ...] = ()
+    nyckel: str = ""  # key path, e.g. 'avsnitt[2].avsnitt[0]'
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Appendix:
     fil: Path | None = None
     key_path: tuple[str | int, ...] = ()
     fil_angiven: str | None = None  # the path as written in the answer file
+    titel_nyckel: str = ""  # the title's key path: 'bilagor[0]' or 'bilagor[0].titel'
 
 
 @dataclass(frozen=True)
@@ -101,29 +106,35 @@ def _persons(items: list[dict[str, Any]] | None) -> tuple[Person, ...]:
     return tuple(_person(item) for item in items or ())
 
 
-def _questions(items: list[dict[str, Any]] | None) -> tuple[Question, ...]:
-    return tuple(Question(i, q.get("rubrik"), q["fråga"], q["svar"])
+def _questions(items: list[dict[str, Any]] | None, key: str) -> tuple[Question, ...]:
+    return tuple(Question(i, q.get("rubrik"), q["fråga"], q["svar"], f"{key}[{i - 1}]")
                  for i, q in enumerate(items or (), start=1))
 
 
-def _sections(items: list[dict[str, Any]] | None) -> tuple[Section, ...]:
-    return tuple(Section(s.get("rubrik"), s.get("text"), _questions(s.get("frågor")),
-                         _sections(s.get("avsnitt"))) for s in items or ())
+def _sections(items: list[dict[str, Any]] | None, key: str) -> tuple[Section, ...]:
+    return tuple(Section(s.get("rubrik"), s.get("text"),
+                         _questions(s.get("frågor"), f"{key}[{i}].frågor"),
+                         _sections(s.get("avsnitt"), f"{key}[{i}].avsnitt"), f"{key}[{i}]")
+                 for i, s in enumerate(items or ()))
 
 
 def _proposals(items: list[Any] | None) -> tuple[ProposalGroup, ...]:
     """A plain list of strings is shorthand for one group with the template's heading."""
     if not items:
         return ()
+    key = "förslag_till_beslut"
     if all(isinstance(item, str) for item in items):
-        return (ProposalGroup(None, tuple(items)),)
+        return (ProposalGroup(None, tuple(items),
+                              nycklar=tuple(f"{key}[{i}]" for i in range(len(items)))),)
     groups = []
-    for item in items:
+    for g, item in enumerate(items):
         if isinstance(item, str):
-            groups.append(ProposalGroup(None, (item,)))
+            groups.append(ProposalGroup(None, (item,), nycklar=(f"{key}[{g}]",)))
         else:
-            groups.append(ProposalGroup(item.get("rubrik"), tuple(item["punkter"]),
-                                        item.get("numrerad", True)))
+            groups.append(ProposalGroup(
+                item.get("rubrik"), tuple(item["punkter"]), item.get("numrerad", True),
+                f"{key}[{g}]", tuple(f"{key}[{g}].punkter[{i}]"
+                                     for i in range(len(item["punkter"])))))
     return tuple(groups)
 
 
@@ -135,10 +146,11 @@ def appendices(items: list[Any] | None, base: Path,
     for i, item in enumerate(items or (), start=1):
         where = (*key_path, "bilagor", i - 1)
         if isinstance(item, str):
-            result.append(Appendix(i, item, key_path=where))
+            result.append(Appendix(i, item, key_path=where, titel_nyckel=f"bilagor[{i - 1}]"))
         else:
             fil = (base / item["fil"]) if item.get("fil") else None
-            result.append(Appendix(i, item["titel"], fil, where, item.get("fil")))
+            result.append(Appendix(i, item["titel"], fil, where, item.get("fil"),
+                                   f"bilagor[{i - 1}].titel"))
     return tuple(result)
 
 
@@ -187,8 +199,8 @@ def build_answer(data: dict[str, Any], source: Path, defaults: dict[str, Any]) -
         if ärende else None,
         förslag_till_beslut=_proposals(merged.get("förslag_till_beslut")),
         sammanfattning=merged.get("sammanfattning"),
-        avsnitt=_sections(merged.get("avsnitt")),
-        frågor=_questions(merged.get("frågor")),
+        avsnitt=_sections(merged.get("avsnitt"), "avsnitt"),
+        frågor=_questions(merged.get("frågor"), "frågor"),
         beslutsunderlag=tuple(merged.get("beslutsunderlag") or ()),
         underskrifter=_persons(merged.get("underskrifter")),
         bilagor=appendices(merged.get("bilagor"), source.parent),

@@ -183,13 +183,14 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
 
     `pdf_variant` overrides the profile's PDF standard (archive.py).
     """
-    from .render.html import render_html, settings_for  # Jinja, babel: only when rendering
+    from .render.html import render_html, settings_for, strip_marks  # Jinja, babel
 
     answer, theme = checked.answer, checked.theme
     assert answer is not None and theme is not None
     settings = settings_for(answer, theme)
     meta = _meta(answer, settings)
-    html = render_html(answer, theme, meta["created"])
+    marked = render_html(answer, theme, meta["created"], marks=True)
+    html = strip_marks(marked)
     result: dict[str, bytes] = {}
     if "html" in formats:
         result["html"] = html.encode()
@@ -208,8 +209,19 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
     if "docx" in formats:
         from .render.docx import write_docx
 
-        result["docx"] = write_docx(html, settings, meta, theme.brand)
+        result["docx"] = write_docx(marked, settings,
+                                    {**meta, "svar": _embedded(checked, project)}, theme.brand)
     return result
+
+
+def _embedded(checked: Checked, project: Path) -> dict:
+    """What a DOCX carries so that its edits can come back: the answer's path (from the
+    project) and its text at build time."""
+    assert checked.loaded is not None
+    path = checked.path.resolve()
+    shown = path.relative_to(project.resolve()).as_posix() \
+        if path.is_relative_to(project.resolve()) else path.as_posix()
+    return {"fil": shown, "text": checked.loaded.source.encode()}
 
 
 def _with_appendices(checked: Checked, statement: bytes) -> bytes:

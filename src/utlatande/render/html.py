@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from babel.dates import format_date
@@ -41,8 +42,20 @@ def settings_for(answer: Answer, theme: Theme) -> dict[str, Any]:
     return settings
 
 
-def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None) -> str:
-    """Render the answer through its mall's template; `created` dates its metadata."""
+_MARK_SPAN = re.compile(r'<span data-nyckel="[^"]*">([^<]*)</span>')
+_MARK_ATTRIBUTE = re.compile(r' data-nyckel="[^"]*"')
+
+
+def strip_marks(html: str) -> str:
+    """The HTML without the answer-key markers, which only the DOCX writer reads: the PDF,
+    the HTML output and the preview stay byte for byte what they were without them."""
+    return _MARK_ATTRIBUTE.sub("", _MARK_SPAN.sub(r"\1", html))
+
+
+def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None,
+                marks: bool = False) -> str:
+    """Render the answer through its mall's template; `created` dates its metadata, and
+    `marks` keeps the answer-key markers (``data-nyckel``) for the DOCX writer."""
     settings = settings_for(answer, theme)
     values = {"organisation": answer.organisation, "förvaltning": answer.förvaltning,
               "avdelning": answer.avdelning}
@@ -54,8 +67,8 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
     env = theme.environment
     images = dict(answer.bilder)
 
-    def md(text: str | None, level: int = 2) -> Markup:
-        return markdown.to_html(text, heading_level=level, images=images)
+    def md(text: str | None, level: int = 2, nyckel: str | None = None) -> Markup:
+        return markdown.to_html(text, heading_level=level, images=images, key=nyckel)
 
     def md_inline(text: str | None) -> Markup:
         return markdown.to_inline_html(text, images=images)
@@ -65,7 +78,7 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
                        datum_ord=date_in_words)
     try:
         template = env.get_template(f"mallar/{answer.mall}.html.j2")
-        return template.render(
+        html = template.render(
             a=answer,
             s=settings,
             etikett=etikett,
@@ -79,6 +92,7 @@ def render_html(answer: Answer, theme: Theme, created: dt.datetime | None = None
         )
     except TemplateError as error:
         raise AnswerError([template_problem(error)]) from None
+    return html if marks else strip_marks(html)
 
 
 def logo_for(answer: Answer, theme: Theme, small: bool = False) -> dict[str, str] | None:

@@ -36,7 +36,7 @@ class Piece:
 
     text: str = ""
     fmt: Format = field(default_factory=Format)
-    kind: str = "text"  # text | br | footnote | image
+    kind: str = "text"  # text | br | footnote | image | mark | unmark (a key's bookmark)
     footnote: Any = None
     image: Any = None  # the <img> element of an image piece
 

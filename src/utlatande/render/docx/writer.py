@@ -34,6 +34,7 @@ from .elements import (
 )
 from .fields import Fields
 from .images import CAPTION_STYLE, add_picture
+from .marks import Marks, parent_of
 from .notes import Notes
 from .numbering import Numbering
 from .page import PageFurniture
@@ -55,6 +56,7 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         self.next_footnote = 1
         self.list_number_abstract: dict[str, str] = {}
         self.footer_el = None
+        self.marks = Marks()
 
     def prepare(self) -> None:
         """Styles, page and an empty body: done once per profile, then copied.
@@ -82,6 +84,7 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         self._page_furniture(body)
         for child in body:
             self._block(child, self.doc, 0)
+        self.marks.finish(self.doc, self.footnotes_xml, self.meta.get("svar"))
         return self._deterministic_zip()
 
     def _paragraph(self, container, style: str | None = None) -> Paragraph:
@@ -96,6 +99,10 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         return paragraph
 
     def _block(self, el, container, depth: int) -> None:
+        with self.marks.blocks(el, parent_of(container)):
+            self._unmarked_block(el, container, depth)
+
+    def _unmarked_block(self, el, container, depth: int) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         classes = classes_of(el)
         if tag in ("footer",) or {"lopande-sidhuvud", "brevhuvud", "logga"} & classes:
@@ -195,6 +202,7 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
             return None
         paragraph = self._paragraph(container, style)
         self._emit(paragraph, pieces)
+        self.marks.paragraph(el, paragraph._p)
         return paragraph
 
     def _pieces(self, el, fmt: Format) -> list[Piece]:
@@ -227,6 +235,9 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
             return [Piece(kind="footnote", fmt=fmt, footnote=el)]
         if tag == "img":
             return [Piece(kind="image", fmt=fmt, image=el)]
+        if tag == "span" and el.get("data-nyckel"):
+            return [Piece(kind="mark", text=el.get("data-nyckel")), *self._pieces(el, fmt),
+                    Piece(kind="unmark")]
         inner = copy.copy(fmt)
         if tag in ("strong", "b"):
             inner.bold = True
@@ -242,9 +253,14 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         return self._pieces(el, inner)
 
     def _emit(self, paragraph: Paragraph, pieces: list[Piece]) -> None:
-        texts = collapse([p.text if p.kind == "text" else "\n" for p in pieces])
+        texts = collapse([p.text if p.kind == "text" else "" if p.kind in ("mark", "unmark")
+                          else "\n" for p in pieces])
         for piece, text in zip(pieces, texts, strict=True):
-            if piece.kind == "br":
+            if piece.kind == "mark":
+                self.marks.inline_start(paragraph._p, piece.text)
+            elif piece.kind == "unmark":
+                self.marks.inline_end(paragraph._p)
+            elif piece.kind == "br":
                 paragraph.add_run().add_break()
             elif piece.kind == "footnote":
                 self._footnote(paragraph, piece.footnote)
