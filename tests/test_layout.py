@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "utlatande"
 # (a feature folder's modules import one another). Features never import one another.
 LAYERS = [
     ["utlatande", "utlatande.errors", "utlatande.write", "utlatande.markdown",
-     "utlatande.pool", "utlatande.text"],
+     "utlatande.pool", "utlatande.text", "utlatande.wordtext"],
     ["utlatande.load", "utlatande.schema", "utlatande.model", "utlatande.review",
      "utlatande.personnummer", "utlatande.theme", "utlatande.yaml_advice",
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",
@@ -21,7 +21,7 @@ LAYERS = [
     ["utlatande.render"],
     ["utlatande.pipeline"],
     ["utlatande.scaffold", "utlatande.batch", "utlatande.agenda", "utlatande.preview",
-     "utlatande.verify", "utlatande.newprofile"],
+     "utlatande.verify", "utlatande.newprofile", "utlatande.wordimport"],
     ["utlatande.api"],
     ["utlatande.cli"],
     ["utlatande.__main__"],  # python -m utlatande: runs the command line

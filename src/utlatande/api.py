@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .preview.server import PreviewHTTPServer
     from .scaffold import Created
     from .verify import Finding
+    from .wordimport.importer import Imported
 
 ANSWERS = Path("answers")
 DEFAULT_OUT = Path("build")
@@ -124,3 +125,12 @@ def preview(paths: list[Path] | tuple[Path, ...] = (), port: int | None = None,
     for path in answer_files(paths):
         unique.setdefault(path.resolve(), path)
     return start(list(unique.values()), project or Path.cwd(), port, log)
+
+
+def import_docx(docx: Path, answer: Path | None = None, mode: str = "list",
+                show: bool = False, project: Path | None = None) -> Imported:
+    """utlatande import: the edits in a built DOCX merged into its answer file (three ways);
+    `mode` takes pending tracked changes: 'list' (write nothing), 'accept' or 'reject'."""
+    from .wordimport.importer import import_docx as merge_docx
+
+    return merge_docx(docx, project or Path.cwd(), answer, mode, show)

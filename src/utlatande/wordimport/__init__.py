@@ -1,0 +1,1 @@
+"""`utlatande import`: Word edits in a built DOCX come back into the answer file."""

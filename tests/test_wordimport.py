@@ -1,0 +1,350 @@
+"""`utlatande import`: Word edits in a built DOCX come back into the answer file."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
+
+from utlatande.cli import main
+
+from conftest import ROOT
+from wordedit import (
+    SOFFICE,
+    add_row,
+    comment,
+    edit,
+    insert_after,
+    libreoffice_save,
+    paragraph,
+    replace,
+    replace_part,
+    set_text,
+    tracked,
+)
+
+ANSWERS = sorted(p.name for p in (ROOT / "answers").glob("*.yaml"))
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas: "
+                                   "bash scripts/setup-system.sh --test installerar det")
+
+TABLE_ANSWER = """\
+# Ett utlåtande med allt Markdown kan: kommentaren ska stå kvar.
+mall: tjänsteutlåtande
+profil: stockholm
+datum: 2024-03-19
+till: Socialnämnden
+rubrik: Prov på allt
+sammanfattning: |
+  Första stycket med **fetstil**, *kursiv*, ~~struken~~ och en [länk](https://example.se).
+
+  - en punkt
+    - en underpunkt
+  - en punkt till
+
+  > Ett citat.
+avsnitt:
+  - rubrik: Tabell
+    text: |
+      | Stadsdel | Antal |
+      | --- | --- |
+      | Norr | 3 |
+
+      Text med en fotnot.[^1]
+
+      [^1]: Fotnotens text.
+  - rubrik: Lista
+    text: |
+      1. ett
+      2. två
+underskrifter:
+  - {namn: Eva Ström, titel: Avdelningschef}
+"""
+
+
+@pytest.fixture
+def copy(tmp_path, monkeypatch) -> Path:
+    """The project's answers and profiles in a folder of the test's own, as working folder."""
+    for folder in ("answers", "templates", "schema"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _build(project: Path, *names: str) -> list[Path]:
+    from utlatande.pipeline import build
+
+    out = project / "build"
+    for name in names:
+        result = build(Path("answers") / name, out, ("docx",), project)
+        assert result.ok, [str(p) for p in result.problems]
+    return [out / (Path(n).stem + ".docx") for n in names]
+
+
+def _import(*args: str):
+    return CliRunner().invoke(main, ["import", *args])
+
+
+def _data(path: Path):
+    return YAML().load(path.read_text(encoding="utf-8"))
+
+
+# -- round trip ------------------------------------------------------------------------
+def test_every_answer_comes_back_unchanged(copy):
+    before = {n: (copy / "answers" / n).read_bytes() for n in ANSWERS}
+    for docx_path in _build(copy, *ANSWERS):
+        result = _import(str(docx_path))
+        assert result.exit_code == 0, result.output
+        assert "inga ändringar att hämta" in result.output
+    assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
+
+
+@needs_soffice
+def test_every_answer_comes_back_unchanged_after_a_libreoffice_save(copy):
+    before = {n: (copy / "answers" / n).read_bytes() for n in ANSWERS}
+    saved = libreoffice_save(_build(copy, *ANSWERS), copy / "sparat")
+    for docx_path in saved:
+        result = _import(str(docx_path))
+        assert result.exit_code == 0, result.output
+        assert "varning" not in result.output, result.output
+    assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
+
+
+def test_the_docx_carries_the_answer_and_a_marker_per_block(copy):
+    (docx_path,) = _build(copy, "stockholm-nyckeltjanster.yaml")
+    with zipfile.ZipFile(docx_path) as archive:
+        document = archive.read("word/document.xml").decode()
+        parts = [archive.read(n) for n in archive.namelist() if n.startswith("customXml/item")]
+    embedded = next(p for p in parts if b"urn:utlatande:svar:1" in p and b"<svar>" in p)
+    text = re.search(rb"<svar>([^<]*)</svar>", embedded).group(1)
+    assert base64.b64decode(text) == (copy / "answers/stockholm-nyckeltjanster.yaml").read_bytes()
+    assert b"<svarsfil>answers/stockholm-nyckeltjanster.yaml</svarsfil>" in embedded
+    marks = re.findall(r'w:name="(_utl_\d+)"', document)
+    assert len(marks) == len(set(marks)) > 40
+
+
+# -- edits ---------------------------------------------------------------------------
+def _colleague_edits(document) -> None:
+    """A changed sentence, a new list item, a new table row, the title, a signature's title."""
+    replace(paragraph(document, "Tabell tar slut"), "Tabell tar slut", "Tabellen tar slut")
+    insert_after(paragraph(document, "en punkt till", exact=True), "en ny punkt")
+    add_row(document.tables[1]._tbl, ["Söder", "5"])
+    set_text(paragraph(document, "Prov på allt", exact=True), "Prov på nästan allt")
+    set_text(paragraph(document, "Avdelningschef", exact=True), "Enhetschef")
+
+
+def _expected_after_edits(original):
+    original["avsnitt"][0]["text"] = original["avsnitt"][0]["text"].replace(
+        "| Norr | 3 |\n", "| Norr | 3 |\n| Söder | 5 |\n").replace(
+        "Tabell tar slut", "Tabellen tar slut")
+    original["sammanfattning"] = original["sammanfattning"].replace(
+        "- en punkt till\n", "- en punkt till\n- en ny punkt\n")
+    original["rubrik"] = "Prov på nästan allt"
+    original["underskrifter"][0]["titel"] = "Enhetschef"
+    return original
+
+
+def _table_answer(copy: Path) -> Path:
+    answer = copy / "answers" / "prov.yaml"
+    answer.write_text(TABLE_ANSWER.replace("Text med en fotnot.", "Text med en fotnot. "
+                                           "Tabell tar slut."), encoding="utf-8")
+    return answer
+
+
+def test_edits_in_word_come_back_and_nothing_else_changes(copy):
+    answer = _table_answer(copy)
+    (docx_path,) = _build(copy, "prov.yaml")
+    edit(docx_path, _colleague_edits)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    text = answer.read_text(encoding="utf-8")
+    assert text.startswith("# Ett utlåtande med allt Markdown kan: kommentaren ska stå kvar.\n")
+    assert "  - {namn: Eva Ström, titel: Enhetschef}\n" in text  # flow style kept
+    expected = _expected_after_edits(YAML().load(TABLE_ANSWER.replace(
+        "Text med en fotnot.", "Text med en fotnot. Tabell tar slut.")))
+    got = _data(answer)
+    assert got["sammanfattning"] == expected["sammanfattning"]
+    assert got["avsnitt"][0]["text"].replace("|---|", "| --- |") == \
+        expected["avsnitt"][0]["text"].replace("|---|", "| --- |")
+    assert got == expected
+    assert "4 ändrade värden" in result.output
+
+
+@needs_soffice
+def test_edits_saved_by_libreoffice_come_back(copy):
+    answer = _table_answer(copy)
+    (docx_path,) = _build(copy, "prov.yaml")
+    edit(docx_path, _colleague_edits)
+    (saved,) = libreoffice_save([docx_path], copy / "sparat")
+    result = _import(str(saved))
+    assert result.exit_code == 0, result.output
+    expected = _expected_after_edits(YAML().load(TABLE_ANSWER.replace(
+        "Text med en fotnot.", "Text med en fotnot. Tabell tar slut.")))
+    assert _data(answer) == expected
+
+
+def test_a_real_answer_edited_keeps_its_comments_and_other_values(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    before = answer.read_text(encoding="utf-8")
+    (docx_path,) = _build(copy, answer.name)
+    edit(docx_path, lambda d: replace(paragraph(d, "den 19 mars."), "den 19 mars",
+                                      "den 26 mars"))
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    after = answer.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True)
+               if a != b]
+    assert len(changed) == 1 and "den 26 mars" in changed[0][1]
+
+
+def test_visa_prints_the_diff_and_writes_nothing(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    before = answer.read_bytes()
+    (docx_path,) = _build(copy, answer.name)
+    edit(docx_path, _new_receiver)
+    result = _import(str(docx_path), "--visa")
+    assert result.exit_code == 0, result.output
+    assert "-till: Socialnämnden\n+till: Kommunstyrelsen\n" in result.output
+    assert answer.read_bytes() == before
+
+
+def _new_receiver(document) -> None:
+    set_text(paragraph(document, "Socialnämnden", exact=True), "Kommunstyrelsen")
+
+
+# -- three ways ----------------------------------------------------------------------
+def test_an_edit_in_the_yaml_and_one_in_word_both_land(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    (docx_path,) = _build(copy, answer.name)
+    edit(docx_path, _new_receiver)
+    answer.write_text(answer.read_text(encoding="utf-8").replace(
+        "underrubrik: Svar på skrivelse från Moderaterna",
+        "underrubrik: Svar på skrivelse från (M)"), encoding="utf-8")
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    data = _data(answer)
+    assert data["till"] == "Kommunstyrelsen"
+    assert data["underrubrik"] == "Svar på skrivelse från (M)"
+
+
+def test_the_same_key_edited_on_both_sides_is_a_conflict(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    (docx_path,) = _build(copy, answer.name)
+    edit(docx_path, _new_receiver)
+    answer.write_text(answer.read_text(encoding="utf-8").replace(
+        "till: Socialnämnden", "till: Kommunfullmäktige"), encoding="utf-8")
+    before = answer.read_bytes()
+    result = _import(str(docx_path))
+    assert result.exit_code == 1
+    assert ("answers/stockholm-nyckeltjanster.yaml:8:7: konflikt: 'till' ändrades både i Word "
+            "och i svarsfilen\n  i Word:\n    | Kommunstyrelsen\n  i svarsfilen:\n"
+            "    | Kommunfullmäktige\n") in result.output
+    assert answer.read_bytes() == before
+
+
+# -- tracked changes and comments ----------------------------------------------------
+def _with_tracked_changes(copy: Path) -> Path:
+    (docx_path,) = _build(copy, "stockholm-nyckeltjanster.yaml")
+
+    def change(document):
+        p = paragraph(document, "den 19 mars.")
+        tracked(p, "ins", " Tillägg.")
+        tracked(p, "del", " Borttaget.")
+    edit(docx_path, change)
+    return docx_path
+
+
+def test_pending_tracked_changes_are_listed_and_nothing_is_written(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    before = answer.read_bytes()
+    result = _import(str(_with_tracked_changes(copy)))
+    assert result.exit_code == 1
+    assert ("spårad ändring (infogning) av Eva Ström 2024-03-20 i 'avsnitt[0].text': "
+            "'Tillägg.'") in result.output
+    assert "spårad ändring (borttagning) av Eva Ström 2024-03-20 i 'avsnitt[0].text': " \
+        "'Borttaget.'" in result.output
+    assert answer.read_bytes() == before
+
+
+def test_tracked_changes_accepted_or_rejected(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    docx_path = _with_tracked_changes(copy)
+    before = answer.read_bytes()
+    result = _import(str(docx_path), "--avvisa-ändringar")
+    assert result.exit_code == 0, result.output
+    assert "19 mars. Borttaget." in _data(answer)["avsnitt"][0]["text"]
+    answer.write_bytes(before)
+    result = _import(str(docx_path), "--acceptera-ändringar")
+    assert result.exit_code == 0, result.output
+    text = _data(answer)["avsnitt"][0]["text"]
+    assert "19 mars. Tillägg." in text and "Borttaget" not in text
+    assert _import(str(docx_path), "--acceptera-ändringar", "--avvisa-ändringar").exit_code == 2
+
+
+def test_comments_are_printed_as_warnings(copy):
+    (docx_path,) = _build(copy, "stockholm-nyckeltjanster.yaml")
+    edit(docx_path, lambda d: comment(d, paragraph(d, "den 19 mars."), "Stämmer datumet?"))
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "varning: kommentar från Eva Ström i 'avsnitt[0].text': Stämmer datumet?" \
+        in result.output
+
+
+# -- bad input -----------------------------------------------------------------------
+def _bad(copy: Path, name: str, data: bytes) -> Path:
+    path = copy / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda c: _bad(c, "x.docx", b"inte en zip"), "är ingen DOCX-fil"),
+    (lambda c: _bad(c, "x.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+     "lösenordsskyddad"),
+    (lambda c: _bad(c, "saknas.docx", b"") and c / "finns-inte.docx", "filen finns inte"),
+])
+def test_a_file_that_is_no_docx_is_refused(copy, make, message):
+    before = {n: (copy / "answers" / n).read_bytes() for n in ANSWERS}
+    result = _import(str(make(copy)))
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
+
+
+def test_a_macro_enabled_file_is_refused(copy):
+    (docx_path,) = _build(copy, "stockholm-nyckeltjanster.yaml")
+    with zipfile.ZipFile(docx_path, "a") as archive:
+        archive.writestr("word/vbaProject.bin", b"\0" * 64)
+    result = _import(str(docx_path))
+    assert result.exit_code == 1 and "innehåller makron" in result.output
+
+
+def test_a_zip_bomb_is_refused(copy):
+    path = copy / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (12 * 1024 * 1024))
+    result = _import(str(path))
+    assert result.exit_code == 1 and "zip-bomb" in result.output
+
+
+def test_an_embedded_answer_that_is_not_yaml_is_refused(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    before = answer.read_bytes()
+    (docx_path,) = _build(copy, answer.name)
+    edit(docx_path, _new_receiver)
+    with zipfile.ZipFile(docx_path) as archive:
+        name, data = next((n, archive.read(n)) for n in archive.namelist()
+                          if b"<svar>" in archive.read(n))
+    broken = re.sub(rb"<svar>[^<]*</svar>",
+                    b"<svar>" + base64.b64encode(b"till: [oavslutad\n") + b"</svar>", data)
+    replace_part(docx_path, name, broken)
+    result = _import(str(docx_path))
+    assert result.exit_code == 1
+    assert "inte giltig YAML" in result.output and "Traceback" not in result.output
+    assert answer.read_bytes() == before

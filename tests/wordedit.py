@@ -1,0 +1,140 @@
+"""Edits a colleague makes in Word, made with python-docx on a built DOCX (for the tests)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+SOFFICE = shutil.which("soffice")
+
+
+def paragraph(document, text: str, exact: bool = False):
+    """The first body paragraph (tables included) holding `text`."""
+    for p in document.element.body.iter(qn("w:p")):
+        full = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        if (full == text) if exact else (text in full):
+            return p
+    raise AssertionError(f"no paragraph with {text!r}")
+
+
+def set_text(p, text: str) -> None:
+    """The paragraph's text replaced, keeping its first run's formatting (as typing does)."""
+    runs = p.findall(qn("w:r"))
+    for run in runs[1:]:
+        p.remove(run)
+    t = runs[0].find(qn("w:t"))
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def replace(p, old: str, new: str) -> None:
+    for t in p.iter(qn("w:t")):
+        if old in (t.text or ""):
+            t.text = t.text.replace(old, new)
+            return
+    raise AssertionError(f"{old!r} is not in one run")
+
+
+def without_marks(el):
+    """A copy of an element as Word makes a new one like it: without the bookmarks."""
+    new = copy.deepcopy(el)
+    for mark in list(new.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"))):
+        mark.getparent().remove(mark)
+    return new
+
+
+def insert_after(p, text: str):
+    """A new paragraph like `p` after it (Enter at its end, then typing)."""
+    new = without_marks(p)
+    set_text(new, text)
+    p.addnext(new)
+    return new
+
+
+def add_row(table, texts: list[str]) -> None:
+    rows = table.findall(qn("w:tr"))
+    new = without_marks(rows[-1])
+    for cell, text in zip(new.findall(qn("w:tc")), texts, strict=True):
+        set_text(cell.find(qn("w:p")), text)
+    table.append(new)
+
+
+def tracked(p, kind: str, text: str, author: str = "Eva Ström") -> None:
+    """A pending tracked insertion (w:ins) or deletion (w:del) at the end of `p`."""
+    change = OxmlElement(f"w:{kind}")
+    change.set(qn("w:id"), "901" if kind == "ins" else "902")
+    change.set(qn("w:author"), author)
+    change.set(qn("w:date"), "2024-03-20T10:00:00Z")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t" if kind == "ins" else "w:delText")
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    run.append(t)
+    change.append(run)
+    p.append(change)
+
+
+COMMENTS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:comments xmlns:w='
+            '"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment '
+            'w:id="5" w:author="{author}" w:date="2024-03-20T10:00:00Z" w:initials="ES"><w:p>'
+            '<w:r><w:t>{text}</w:t></w:r></w:p></w:comment></w:comments>')
+
+
+def comment(document, p, text: str, author: str = "Eva Ström") -> None:
+    """A comment on paragraph `p`, in word/comments.xml."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    start = OxmlElement("w:commentRangeStart")
+    start.set(qn("w:id"), "5")
+    end = OxmlElement("w:commentRangeEnd")
+    end.set(qn("w:id"), "5")
+    ppr = p.find(qn("w:pPr"))
+    (ppr.addnext if ppr is not None else lambda e: p.insert(0, e))(start)
+    p.append(end)
+    run = OxmlElement("w:r")
+    ref = OxmlElement("w:commentReference")
+    ref.set(qn("w:id"), "5")
+    run.append(ref)
+    p.append(run)
+    blob = COMMENTS.format(author=author, text=text).encode()
+    ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+    part = Part(PackURI("/word/comments.xml"), ct, blob, document.part.package)
+    document.part.relate_to(part, RT.COMMENTS)
+
+
+def edit(path: Path, change) -> None:
+    """Open the DOCX, let `change(document)` edit it, save it in place."""
+    document = docx.Document(str(path))
+    change(document)
+    document.save(str(path))
+
+
+def libreoffice_save(paths: list[Path], out: Path) -> list[Path]:
+    """Each DOCX opened and saved again as DOCX by LibreOffice, into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / ".lo-profil"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "docx", "--outdir", str(out), *map(str, paths)],
+                   check=True, capture_output=True, timeout=300)
+    return [out / p.name for p in paths]
+
+
+def replace_part(path: Path, name: str, data: bytes) -> None:
+    """The zip with one part's bytes replaced."""
+    source = zipfile.ZipFile(path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, data if info.filename == name else source.read(info))
+    source.close()
+    path.write_bytes(buffer.getvalue())
