@@ -348,3 +348,44 @@ def test_an_embedded_answer_that_is_not_yaml_is_refused(copy):
     assert result.exit_code == 1
     assert "inte giltig YAML" in result.output and "Traceback" not in result.output
     assert answer.read_bytes() == before
+
+
+# -- build never overwrites a colleague's edits ----------------------------------------
+def _build_cli(*args: str):
+    return CliRunner().invoke(main, ["build", "-j", "1", *args])
+
+
+def test_build_leaves_an_edited_docx_and_its_pdf_alone(copy):
+    answer = "answers/malmo-svar-namndinitiativ.yaml"
+    assert _build_cli(answer, "-f", "docx,html").exit_code == 0
+    docx_path = copy / "build" / "malmo-svar-namndinitiativ.docx"
+    html_path = docx_path.with_suffix(".html")
+    edit(docx_path, lambda d: insert_after(paragraph(d, "Fråga 1", exact=True), "Ny text."))
+    edited, html = docx_path.read_bytes(), html_path.read_bytes()
+    (copy / answer).write_text((copy / answer).read_text(encoding="utf-8") + "# ny rad\n",
+                               encoding="utf-8")
+    result = _build_cli(answer, "-f", "docx,html")
+    assert result.exit_code == 1
+    assert ("build/malmo-svar-namndinitiativ.docx har ändrats efter bygget; hämta ändringarna "
+            "med 'utlatande import build/malmo-svar-namndinitiativ.docx' eller bygg om med "
+            "--tvinga") in result.output
+    assert docx_path.read_bytes() == edited and html_path.read_bytes() == html
+    assert _build_cli(answer, "-f", "docx,html", "--force").exit_code == 1  # --force is not it
+    assert docx_path.read_bytes() == edited
+    result = _build_cli(answer, "-f", "docx,html", "--tvinga")
+    assert result.exit_code == 0, result.output
+    assert docx_path.read_bytes() != edited
+
+
+def test_after_import_the_next_build_replaces_the_docx(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    assert _build_cli(str(answer.relative_to(copy)), "-f", "docx").exit_code == 0
+    docx_path = copy / "build" / "stockholm-nyckeltjanster.docx"
+    edit(docx_path, _new_receiver)
+    assert _build_cli("-f", "docx").exit_code == 1
+    assert _import(str(docx_path.relative_to(copy))).exit_code == 0
+    result = _build_cli("-f", "docx")
+    assert result.exit_code == 0, result.output
+    assert "1 byggda" in result.output
+    assert _import(str(docx_path.relative_to(copy))).exit_code == 0
+    assert _data(answer)["till"] == "Kommunstyrelsen"

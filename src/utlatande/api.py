@@ -60,13 +60,16 @@ def build_many(paths: list[Path] | tuple[Path, ...] = (), out_dir: Path = DEFAUL
                jobs: int | None = None, force: bool = False,
                report: Callable[[Outcome, int, int], None] | None = None,
                skipped: Callable[[Path], None] | None = None,
-               pdf_variant: str | None = None) -> Summary:
+               pdf_variant: str | None = None, overwrite_edited: bool = False) -> Summary:
     """Every answer that is not up to date, on every core; each is tried whatever the
-    others do. `report` hears of each answer built, `skipped` of each up to date."""
+    others do. `report` hears of each answer built, `skipped` of each up to date. An
+    answer whose DOCX was edited after its build is left alone (`Summary.edited`) unless
+    `overwrite_edited`."""
     from .batch import run
 
     return run(answer_files(paths), out_dir, formats, project or Path.cwd(), jobs=jobs,
-               force=force, report=report, skipped=skipped, pdf_variant=pdf_variant)
+               force=force, report=report, skipped=skipped, pdf_variant=pdf_variant,
+               overwrite_edited=overwrite_edited)
 
 
 def pdf_variant(value: str) -> str:
@@ -131,6 +134,10 @@ def import_docx(docx: Path, answer: Path | None = None, mode: str = "list",
                 show: bool = False, project: Path | None = None) -> Imported:
     """utlatande import: the edits in a built DOCX merged into its answer file (three ways);
     `mode` takes pending tracked changes: 'list' (write nothing), 'accept' or 'reject'."""
+    from .batch.edited import mark_collected
     from .wordimport.importer import import_docx as merge_docx
 
-    return merge_docx(docx, project or Path.cwd(), answer, mode, show)
+    result = merge_docx(docx, project or Path.cwd(), answer, mode, show)
+    if result.collected:
+        mark_collected(docx)  # the next build may replace the DOCX
+    return result

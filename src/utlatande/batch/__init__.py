@@ -10,12 +10,13 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import internal_error
 from ..pool import end_group, in_workers, own_group, without_sigint
+from .edited import edited_outputs, output_facts
 from .manifest import Manifest, Record, package_files, record, settings_key
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Summary:
     unchanged: int = 0
     failed: int = 0
     seconds: float = 0.0
+    edited: list[Path] = field(default_factory=list)  # DOCX files changed since the build
 
 
 @dataclass
@@ -109,24 +111,34 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
         jobs: int | None = None, force: bool = False,
         report: Callable[[Outcome, int, int], None] | None = None,
         skipped: Callable[[Path], None] | None = None,
-        pdf_variant: str | None = None) -> Summary:
-    """Build what is not up to date; every answer is tried, whatever the others do."""
+        pdf_variant: str | None = None, overwrite_edited: bool = False) -> Summary:
+    """Build what is not up to date; every answer is tried, whatever the others do.
+
+    An answer whose DOCX was edited after its build is left alone, PDF and all, unless
+    `overwrite_edited`: a colleague's edits are never overwritten silently."""
     started = time.perf_counter()
     manifest = Manifest(out_dir)
     key = settings_key(formats, pdf_variant)
     todo = []
+    edited: list[Path] = []
     for answer in answers:
-        if not force and manifest.is_current(answer, key):
+        changed = [] if overwrite_edited else edited_outputs(manifest.records.get(str(answer)))
+        if changed:
+            edited.extend(changed)
+        elif not force and manifest.is_current(answer, key):
             if skipped:
                 skipped(answer)
         else:
             todo.append(answer)
-    summary = Summary(unchanged=len(answers) - len(todo))
+    summary = Summary(unchanged=len(answers) - len(todo) - len(edited), edited=edited,
+                      failed=len(edited))
     jobs = max(1, jobs or os.cpu_count() or 1)
     # Closed explicitly: on Ctrl-C the workers stop now, not when the generator is collected.
     with closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
         try:
             for done, outcome in enumerate(outcomes, 1):
+                if outcome.record is not None:
+                    outcome.record.utdata = output_facts(outcome.built.outputs)
                 manifest.update(outcome.built.path, outcome.record)
                 if outcome.built.ok:
                     summary.built += 1

@@ -79,6 +79,8 @@ class Record:
     key: str
     files: dict[str, list] = field(default_factory=dict)  # path -> [size, mtime_ns, sha256]
     folders: dict[str, str] = field(default_factory=dict)  # path -> listing signature
+    # Editable outputs (DOCX) as written -> [size, mtime_ns, sha256]: edited.py
+    utdata: dict[str, list] = field(default_factory=dict)
 
 
 def record(outputs: list[Path], key: str, files: list[Path], folders: list[Path]) -> Record:

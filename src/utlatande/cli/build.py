@@ -32,6 +32,9 @@ def _formats(value: str) -> tuple[str, ...]:
                    "görs samtidigt i huvudprocessen. -j 1 bygger allt i en process.")
 @click.option("--allt", "force", is_flag=True, cls=Option, aliases=("--force",),
               help="Bygg allt, även det som inte har ändrats.")
+@click.option("--tvinga", is_flag=True,
+              help="Skriv över DOCX-filer som har ändrats efter bygget (i Word, till "
+                   "exempel); deras ändringar går förlorade.")
 @click.option("--del", "shard_", default=None, metavar="K/N", cls=Option, aliases=("--shard",),
               help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
 @click.option("--pdf-variant", "pdf_variant", default=None, metavar="VARIANT",
@@ -42,12 +45,14 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("-q", "--tyst", is_flag=True, help="Skriv bara ut fel.")
 @help_option
 def command(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int | None,
-          force: bool, shard_: str | None, pdf_variant: str | None, verify_: bool,
-          tyst: bool) -> None:
+          force: bool, tvinga: bool, shard_: str | None, pdf_variant: str | None,
+          verify_: bool, tyst: bool) -> None:
     """Bygg svarsfiler till PDF och DOCX (standard: alla answers/*.yaml till build/).
 
     Bara det som har ändrats sedan förra bygget byggs om: svarsfilen, mallar, CSS,
-    typsnitt, profil, bilagor eller utlatande självt.
+    typsnitt, profil, bilagor eller utlatande självt. En DOCX-fil som har ändrats efter
+    bygget skrivs aldrig över (och dess PDF byggs inte om) utan --tvinga; hämta
+    ändringarna med utlatande import.
 
     Slutkod 0 när allt byggdes, 1 när någon svarsfil hade fel (de andra byggs ändå),
     2 vid felaktiga argument."""
@@ -69,8 +74,13 @@ def command(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int 
     outputs = Outputs(utmapp, formats, progress.done)
     summary = api.build_many(answers, utmapp, formats, Path.cwd(), jobs=jobs, force=force,
                              report=outputs.done, skipped=outputs.skipped,
-                             pdf_variant=pdf_variant)
+                             pdf_variant=pdf_variant, overwrite_edited=tvinga)
     progress.finish()
+    from ..batch.edited import message
+    from ..errors import display_path
+
+    for docx in summary.edited:
+        click.echo(message(docx, display_path(docx)), err=True)
     if not tyst or summary.failed:
         seconds = f"{summary.seconds:.1f}".replace(".", ",")
         click.echo(f"{summary.built} byggda, {summary.unchanged} oförändrade, "

@@ -29,6 +29,7 @@ class Imported:
     comments: list[Comment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     diff: str = ""
+    collected: bool = False  # the DOCX's edits are all in the answer file now
 
     @property
     def ok(self) -> bool:
@@ -81,10 +82,12 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
         shown = display_path(target)
         result.diff = "".join(difflib.unified_diff(
             current.source.splitlines(True), merged.text.splitlines(True), shown, shown))
-    if show or not result.ok or merged.text == current.source:
+    if show or not result.ok:
         return result
-    _write_checked(target, merged.text, project)
-    result.written = True
+    if merged.text != current.source:
+        _write_checked(target, merged.text, project)
+        result.written = True
+    result.collected = True  # its edits are in the answer now: `build` may replace it
     return result
 
 
