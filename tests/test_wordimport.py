@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from ruamel.yaml import YAML
 
 from utlatande.cli import main
@@ -201,6 +203,33 @@ def test_a_real_answer_edited_keeps_its_comments_and_other_values(copy):
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True)
                if a != b]
     assert len(changed) == 1 and "den 26 mars" in changed[0][1]
+
+
+def test_a_new_heading_becomes_a_new_section_after_the_one_it_follows(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    (docx_path,) = _build(copy, answer.name)
+
+    def change(document):
+        text = insert_after(paragraph(document, "den 19 mars."), "Ny text under ny rubrik.")
+        heading = insert_after(paragraph(document, "den 19 mars."), "Ny rubrik")
+        heading.insert(0, _heading_style())
+        insert_after(text, "Ett andra stycke.")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    sections = _data(answer)["avsnitt"]
+    assert [s.get("rubrik") for s in sections[:3]] == ["Bakgrund", "Ny rubrik", "Ärendet"]
+    assert sections[1]["text"] == "Ny text under ny rubrik.\n\nEtt andra stycke.\n"
+    assert "den 19 mars." in sections[0]["text"] and "Ny" not in sections[0]["text"]
+
+
+def _heading_style():
+    """<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>: the paragraph made Heading 1."""
+    ppr = OxmlElement("w:pPr")
+    style = OxmlElement("w:pStyle")
+    style.set(qn("w:val"), "Heading1")
+    ppr.append(style)
+    return ppr
 
 
 def test_visa_prints_the_diff_and_writes_nothing(copy):

@@ -507,6 +507,9 @@ class Extracted:
     values: dict[str, str] = field(default_factory=dict)
     template: dict[str, str] = field(default_factory=dict)  # mark → text the template wrote
     inserted: dict[str, list[str]] = field(default_factory=dict)  # list item key → new items
+    # New sections a colleague wrote under a heading of their own: (the key of the section
+    # they follow, heading, text); 'avsnitt[1].avsnitt[-1]' is before the first subsection.
+    sections: list[tuple[str, str, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
@@ -520,13 +523,24 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None)
     blocks: dict[str, list[Item]] = {}
     for item in items:
         owners.append(_owner(item, keys, out))
+    new: _NewSection | None = None
+    sections: list[_NewSection] = []
     for i, item in enumerate(items):
         owner = owners[i]
-        if owner is False:
-            if not item.plain and not item.notes and item.kind != "table":
-                continue  # an empty paragraph is layout
+        if owner is not False:
+            new = None
+        elif not item.plain and not item.notes and item.kind != "table":
+            continue  # an empty paragraph is layout
+        elif item.kind == "h" and (after := _section_before(i, owners, item.level)):
+            new = _NewSection(after, item.plain)
+            sections.append(new)
+            owner = after
+        elif new is not None:
+            new.items.append(item)
+            owner = new.after
+        else:
             owner = _adopt(i, owners, keys, item, out)
-        if isinstance(owner, str) and key_kind(owner) == "md":
+        if isinstance(owner, str) and key_kind(owner) == "md" and new is None:
             blocks.setdefault(owner, []).append(item)
         for change in item.changes:
             change.key = owner if isinstance(owner, str) else None
@@ -540,7 +554,32 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None)
         if is_list_item(key):  # one item of a list the template numbers: its text only
             its = [Item("p", md=it.md, notes=it.notes) for it in its]
         out.values[key] = join_md(its)
+    out.sections = [(n.after, n.heading, join_md(n.items)) for n in sections]
     return out
+
+
+@dataclass
+class _NewSection:
+    after: str
+    heading: str
+    items: list[Item] = field(default_factory=list)
+
+
+def _section_before(i: int, owners: list, level: int) -> str | None:
+    """The key of the section a new heading of `level` (Heading 1 = a top-level avsnitt)
+    follows, from the block before it; None when it follows no section."""
+    before = next((o for o in reversed(owners[:i]) if isinstance(o, str)), None)
+    if before is None or not before.startswith("avsnitt["):
+        return None
+    path = parse_key(before)
+    steps = [(path[j], path[j + 1]) for j in range(0, len(path) - 1, 2)
+             if path[j] == "avsnitt" and isinstance(path[j + 1], int)]
+    if len(steps) >= level:
+        steps = steps[:level]
+        return ".".join(f"avsnitt[{n}]" for _, n in steps)
+    if len(steps) == level - 1:
+        return ".".join([*(f"avsnitt[{n}]" for _, n in steps), "avsnitt[-1]"])
+    return None
 
 
 def _owner(item: Item, keys: list[str | None], out: Extracted) -> str | None | bool:

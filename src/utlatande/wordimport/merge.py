@@ -140,7 +140,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def merge(base_text: str, current_text: str, snapshot: dict[str, str],
-          edited: dict[str, str], inserted: dict[str, list[str]]) -> Merged:
+          edited: dict[str, str], inserted: dict[str, list[str]],
+          sections: list[tuple[str, str, str]] = ()) -> Merged:
     """The answer file with the DOCX's edits in it, or the conflicts that stop that."""
     base = load(base_text)
     current = load(current_text)
@@ -158,6 +159,11 @@ def merge(base_text: str, current_text: str, snapshot: dict[str, str],
         _merge_key(key, after, base, current, result)
     for key in sorted(inserted, key=_order, reverse=True):
         _insert_items(key, inserted[key], base, current, result)
+    after: dict[str, list[tuple[str, str]]] = {}
+    for key, heading, text in sections:
+        after.setdefault(key, []).append((heading, text))
+    for key in sorted(after, key=_order, reverse=True):
+        _insert_sections(key, after[key], base, current, result)
     if result.changed and not result.conflicts:
         result.text = dump(current, layout or _INDENTS[0])
     return result
@@ -202,3 +208,31 @@ def _insert_items(key: str, items: list[str], base: Any, current: Any, result: M
     for offset, item in enumerate(items, start=1):
         now.insert(index + offset, _styled(item, old[index]))
     result.changed.append(key)
+
+
+def _insert_sections(key: str, sections: list[tuple[str, str]], base: Any, current: Any,
+                     result: Merged) -> None:
+    """New sections (heading and text) after the section `key`, in a list that is still
+    the one the DOCX was built from."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    path = parse_key(key)
+    list_path, index = path[:-1], path[-1]
+    old, now = get(base, list_path), get(current, list_path)
+    if old is _MISSING and now is _MISSING and index == -1:
+        parent = get(current, list_path[:-1])
+        if not isinstance(parent, dict):
+            return
+        now = parent[list_path[-1]] = CommentedSeq()
+    elif old is _MISSING or now is _MISSING or list(old) != list(now):
+        result.conflicts.append(Conflict(key, [h for h, _ in sections],
+                                         None if now is _MISSING else now))
+        return
+    assert isinstance(index, int)
+    for offset, (heading, text) in enumerate(sections, start=1):
+        section = CommentedMap(rubrik=heading)
+        if text:
+            section["text"] = LiteralScalarString(text + "\n")
+        now.insert(index + offset, section)
+    result.changed.append(f"nytt avsnitt efter '{key}'" if index >= 0 else
+                          f"nytt avsnitt i '{'.'.join(map(str, list_path))}'")
