@@ -126,7 +126,7 @@ def libreoffice_save(paths: list[Path], out: Path) -> list[Path]:
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
                     "--convert-to", "docx", "--outdir", str(out), *map(str, paths)],
                    check=True, capture_output=True, timeout=300)
-    return [out / p.name for p in paths]
+    return [out / (p.stem + ".docx") for p in paths]
 
 
 def replace_part(path: Path, name: str, data: bytes) -> None:

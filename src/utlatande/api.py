@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .scaffold import Created
     from .verify import Finding
     from .wordimport.importer import Imported
+    from .wordimport.legacy import Converted
 
 ANSWERS = Path("answers")
 DEFAULT_OUT = Path("build")
@@ -141,3 +142,15 @@ def import_docx(docx: Path, answer: Path | None = None, mode: str = "list",
     if result.collected:
         mark_collected(docx)  # the next build may replace the DOCX
     return result
+
+
+def import_statement(docx: Path, target: Path, mall: str | None = None,
+                     profil: str | None = None, project: Path | None = None) -> Converted:
+    """utlatande import -o: a Word statement made without utlatande as a new answer file
+    (never over an existing one)."""
+    from .scaffold import SCHEMA_FILE, project_profile
+    from .wordimport.legacy import convert
+
+    project = project or Path.cwd()
+    profil = profil if profil is not None else project_profile(project)
+    return convert(docx, target, project, mall, profil, project / SCHEMA_FILE)

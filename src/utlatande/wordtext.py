@@ -424,7 +424,15 @@ def _segments_md(segments: list[tuple[str, Fmt]]) -> str:
             md = f"[{md}]({_address(fmt.link)})"
         out.append(lead + md + trail)
     text = _SPACES.sub(" ", "".join(out)).strip()
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(_escape_marker, text)
+
+
+def _escape_marker(match: re.Match) -> str:
+    """'# x' → '\\# x', '1. x' → '1\\. x': text that would read as Markdown syntax."""
+    marker = match.group(2)
+    if marker[0].isdigit():
+        return match.group(1) + marker[:-1] + "\\" + marker[-1]
+    return match.group(1) + "\\" + marker
 
 
 def _table_md(rows: list[list[list[Item]]]) -> str:
