@@ -418,3 +418,23 @@ def test_after_import_the_next_build_replaces_the_docx(copy):
     assert "1 byggda" in result.output
     assert _import(str(docx_path.relative_to(copy))).exit_code == 0
     assert _data(answer)["till"] == "Kommunstyrelsen"
+
+
+def test_an_edit_beside_an_image_is_shown_not_taken(copy):
+    from PIL import Image
+
+    (copy / "answers" / "karta.png").parent.mkdir(exist_ok=True)
+    Image.new("RGB", (200, 100), (30, 120, 200)).save(copy / "answers" / "karta.png")
+    answer = copy / "answers" / "prov.yaml"
+    answer.write_text(TABLE_ANSWER.replace("  - rubrik: Lista\n", "  - rubrik: Karta\n    text: |\n"
+                                           "      Stycke före kartan.\n\n"
+                                           "      ![Karta över stadsdelarna](karta.png)\n"
+                                           "  - rubrik: Lista\n"), encoding="utf-8")
+    before = answer.read_bytes()
+    (docx_path,) = _build(copy, "prov.yaml")
+    edit(docx_path, lambda d: replace(paragraph(d, "Stycke före kartan."), "före", "innan"))
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "'avsnitt[1].text' har en bild och ändrades i Word" in result.output
+    assert "Stycke innan kartan." in result.output
+    assert answer.read_bytes() == before

@@ -105,6 +105,7 @@ class Item:
     changes: list[Change] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     cells: list[Item] = field(default_factory=list)
+    pictures: int = 0  # images in it, which the reader cannot turn back into Markdown
 
 
 class Reader:
@@ -226,6 +227,7 @@ class Reader:
                 cells.append(paragraphs)
             rows.append(cells)
         for cell in item.cells:
+            item.pictures += cell.pictures
             item.marks.extend(cell.marks)
             item.ranges.update(cell.ranges)
             item.notes.extend(cell.notes)
@@ -355,6 +357,8 @@ class _Walk:
             elif tag in (w("br"), w("cr")):
                 if el.get(w("type")) not in ("page", "column"):
                     self.text("\n", fmt)
+            elif tag in (w("drawing"), w("pict"), w("object")):
+                self.item.pictures += 1
             elif tag == w("noBreakHyphen"):
                 self.text("-", fmt)
             elif tag == w("footnoteReference"):
@@ -519,6 +523,7 @@ class Extracted:
     # they follow, heading, text); 'avsnitt[1].avsnitt[-1]' is before the first subsection.
     sections: list[tuple[str, str, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    pictures: set[str] = field(default_factory=set)  # keys whose text holds an image
     changes: list[Change] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
@@ -550,6 +555,8 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None)
             owner = _adopt(i, owners, keys, item, out)
         if isinstance(owner, str) and key_kind(owner) == "md" and new is None:
             blocks.setdefault(owner, []).append(item)
+            if item.pictures:
+                out.pictures.add(owner)
         for change in item.changes:
             change.key = owner if isinstance(owner, str) else None
             out.changes.append(change)

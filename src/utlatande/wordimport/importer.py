@@ -68,7 +68,8 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
     current = load_yaml(target)  # a missing or broken answer file is the user's error
     try:
         merged = merge(base_text, current.source, embedded.values, extracted.values,
-                       extracted.inserted, extracted.sections)
+                       extracted.inserted, extracted.sections,
+                       frozenset(extracted.pictures))
     except NotYaml as exc:
         raise refuse(docx, f"svarsfilen som utlatande lade in i dokumentet är inte giltig "
                      f"YAML ({exc})", "import.yaml") from None

@@ -141,7 +141,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def merge(base_text: str, current_text: str, snapshot: dict[str, str],
           edited: dict[str, str], inserted: dict[str, list[str]],
-          sections: list[tuple[str, str, str]] = ()) -> Merged:
+          sections: list[tuple[str, str, str]] = (), pictures: frozenset[str] = frozenset()
+          ) -> Merged:
     """The answer file with the DOCX's edits in it, or the conflicts that stop that."""
     base = load(base_text)
     current = load(current_text)
@@ -155,6 +156,10 @@ def merge(base_text: str, current_text: str, snapshot: dict[str, str],
                                        "saknas); värdet i svarsfilen lämnas som det är")
             continue
         if before == after:
+            continue
+        if key in pictures:  # its image would be lost: the edit is shown, not taken
+            result.warnings.append(f"'{key}' har en bild och ändrades i Word; ändra texten i "
+                                   f"svarsfilen i stället. Texten i Word: {after!r}")
             continue
         _merge_key(key, after, base, current, result)
     for key in sorted(inserted, key=_order, reverse=True):
