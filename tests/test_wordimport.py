@@ -399,7 +399,7 @@ def test_build_leaves_an_edited_docx_and_its_pdf_alone(copy):
             "med 'utlatande import build/malmo-svar-namndinitiativ.docx' eller bygg om med "
             "--tvinga") in result.output
     assert docx_path.read_bytes() == edited and html_path.read_bytes() == html
-    assert _build_cli(answer, "-f", "docx,html", "--force").exit_code == 1  # --force is not it
+    assert _build_cli(answer, "-f", "docx,html", "--allt").exit_code == 1  # --allt is not it
     assert docx_path.read_bytes() == edited
     result = _build_cli(answer, "-f", "docx,html", "--tvinga")
     assert result.exit_code == 0, result.output
