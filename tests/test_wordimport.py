@@ -438,3 +438,48 @@ def test_an_edit_beside_an_image_is_shown_not_taken(copy):
     assert "'avsnitt[1].text' har en bild och ändrades i Word" in result.output
     assert "Stycke innan kartan." in result.output
     assert answer.read_bytes() == before
+
+
+def test_header_fields_come_back(copy):
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    (docx_path,) = _build(copy, answer.name)
+
+    def change(document):
+        set_text(paragraph(document, "2024-03-19", exact=True), "2024-03-26")
+        replace(paragraph(document, "Sofia Linder", exact=True), "Linder", "Lindér")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    data = _data(answer)
+    assert str(data["datum"]) == "2024-03-26"
+    assert data["handläggare"][0]["namn"] == "Sofia Lindér"
+    assert data["handläggare"][0]["telefon"] == "08-50825164"
+
+
+def test_a_docx_whose_markers_are_gone_lists_what_it_could_not_place(copy):
+    answer = copy / "answers" / "malmo-svar-namndinitiativ.yaml"
+    before = answer.read_bytes()
+    (docx_path,) = _build(copy, answer.name)
+
+    def strip(document):
+        for mark in list(document.element.body.iter(qn("w:bookmarkStart"),
+                                                    qn("w:bookmarkEnd"))):
+            mark.getparent().remove(mark)
+        replace(paragraph(document, "Resursteam heder består"), "tre", "fyra")
+    edit(docx_path, strip)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "hittades inte i Word-dokumentet (markeringen saknas)" in result.output
+    assert "kunde inte placeras i någon nyckel och hämtas inte: 'Verksamheten Resursteam " \
+        "heder består för närvarande av fyra medarbetare." in result.output
+    assert answer.read_bytes() == before
+
+
+def test_a_date_printed_in_words_comes_back_as_a_date(copy):
+    answer = copy / "answers" / "prov.yaml"
+    answer.write_text(TABLE_ANSWER.replace("profil: stockholm\n", ""), encoding="utf-8")
+    (docx_path,) = _build(copy, "prov.yaml")
+    edit(docx_path, lambda d: set_text(paragraph(d, "19 mars 2024", exact=True), "2 april 2024"))
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "datum: 2024-04-02\n" in answer.read_text(encoding="utf-8")
