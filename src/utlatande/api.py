@@ -13,7 +13,7 @@ as data (problems) or as `errors.UserError`; nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,12 +40,14 @@ def answer_files(paths: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
 
 
 def check(paths: list[Path] | tuple[Path, ...] = (), project: Path | None = None
-          ) -> list[Checked]:
-    """Each answer file loaded and validated, with every problem found (none raised)."""
+          ) -> Iterator[Checked]:
+    """Each answer file loaded and validated, with every problem found (none raised), one
+    at a time as it is checked, so that a long list shows its problems as it goes."""
     from . import pipeline
 
     project = project or Path.cwd()
-    return [pipeline.check(path, project) for path in answer_files(paths)]
+    for path in answer_files(paths):
+        yield pipeline.check(path, project)
 
 
 def build(path: Path, out_dir: Path = DEFAULT_OUT, formats: tuple[str, ...] = DEFAULT_FORMATS,
