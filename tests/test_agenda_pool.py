@@ -80,6 +80,14 @@ def _in_session(session: int) -> list[int]:
     return alive
 
 
+def _ignores_sigint(pid: int) -> bool:
+    """Whether the process ignores SIGINT now (SigIgn in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
+
+
 def _wait_for(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -96,8 +104,10 @@ def test_ctrl_c_stops_the_agenda_and_its_workers_and_writes_nothing(tmp_path):
         [sys.executable, "-m", "utlatande", "agenda", "moten/m.yaml"], cwd=project,
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    # The workers are forked when the statements are rendered: interrupt then.
-    assert _wait_for(lambda: len(_in_session(agenda.pid)) >= 3, 120)
+    # The workers are forked when the statements are rendered: interrupt then, once the
+    # agenda listens for Ctrl-C again (it ignores it while it forks them).
+    assert _wait_for(lambda: len(_in_session(agenda.pid)) >= 3
+                     and not _ignores_sigint(agenda.pid), 120)
     os.killpg(agenda.pid, signal.SIGINT)
     out, err = agenda.communicate(timeout=120)
     assert agenda.returncode == 1
