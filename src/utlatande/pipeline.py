@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .brand import brand_problems
-from .errors import WARNING, AnswerError, Problem
+from .errors import WARNING, AnswerError, Problem, display_path
 from .images import check_images
 from .load import Loaded, load_yaml
 from .model import Answer, Appendix, build_answer
@@ -22,7 +22,7 @@ from .placeholders import placeholder_warnings
 from .review import drop_control_characters, review
 from .schema import validate_answer
 from .theme import Theme, is_profile_name, known_themes, load_theme
-from .write import write_atomic
+from .write import write_all, write_reason
 from .yaml_advice import value_warnings
 
 
@@ -50,6 +50,8 @@ class Built:
     problems: list[Problem] = field(default_factory=list)
     dependencies: list[Path] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
+    # A file it was made from changed while it was made: written, never recorded as current.
+    changed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -272,13 +274,45 @@ def render_checked(checked: Checked, formats: tuple[str, ...], project: Path,
     built = Built(checked.path, problems=list(checked.problems))
     if not checked.ok:
         return built, {}
+    files, folders = made_from(checked, project)
+    before = _stamps(files)
     try:
         outputs = render(checked, formats, project, pdf_variant)
     except AnswerError as error:
         built.problems.extend(error.problems)
         return built, {}
-    built.dependencies, built.folders = made_from(checked, project)
+    built.dependencies, built.folders = files, folders
+    if _stamps(files) != before or not _still_reads(checked):
+        # The outputs are of the older text: never recorded as up to date (batch/).
+        built.changed = True
+        built.problems.append(Problem(display_path(checked.path), 1, 1, "filen (eller en fil "
+                                      "den byggs av) ändrades under bygget; den byggs om nästa "
+                                      "gång", "bygg.ändrad", WARNING))
     return built, outputs
+
+
+def _stamps(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Size and modification time of each file, taken before and after rendering."""
+    stamps: dict[Path, tuple[int, int] | None] = {}
+    for path in files:
+        try:
+            status = path.stat()
+            stamps[path] = (status.st_size, status.st_mtime_ns)
+        except OSError:
+            stamps[path] = None
+    return stamps
+
+
+def _still_reads(checked: Checked) -> bool:
+    """Whether the answer file still holds the text check() read (an edit between that
+    reading and the stamps before rendering would not change them)."""
+    from .load import read_text
+
+    assert checked.loaded is not None
+    try:
+        return read_text(checked.path) == checked.loaded.source
+    except AnswerError:
+        return False
 
 
 def output_path(answer: Path, out_dir: Path, fmt: str) -> Path:
@@ -286,11 +320,21 @@ def output_path(answer: Path, out_dir: Path, fmt: str) -> Path:
 
 
 def write_outputs(built: Built, outputs: dict[str, bytes], out_dir: Path) -> None:
-    """Write every rendered format of an answer, each file atomically."""
-    for fmt, data in outputs.items():
-        target = output_path(built.path, out_dir, fmt)
-        write_atomic(target, data)
-        built.outputs.append(target)
+    """Write every rendered format of an answer, all or none; a folder that cannot take
+    them is a problem of this answer, not the batch's end."""
+    targets = {output_path(built.path, out_dir, fmt): data for fmt, data in outputs.items()}
+    try:
+        write_all(targets)
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else out_dir
+        reason = write_reason(exc)
+        built.problems.append(Problem(display_path(built.path), 1, 1, f"{display_path(where)} "
+                                      f"kan inte skrivas ({reason}); ingen av svarsfilens filer "
+                                      "skrevs", "utdata.skrivfel"))
+        return
+    built.outputs.extend(targets)
+
+
 
 
 def inputs(checked: Checked) -> list[Path]:

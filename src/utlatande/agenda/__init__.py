@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import pipeline
-from ..errors import AnswerError, Problem
-from ..write import write_atomic
+from ..errors import AnswerError, Problem, display_path
+from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .compose import Composed, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
@@ -84,11 +84,16 @@ def _build_agenda(path: Path, folder: Path, project: Path, offentlig: bool,
         paket_pdf=packet_pdf, paket_docx=packet_docx).encode()
     if offentlig:
         _printed_personnummer(agenda, folder, files)
-    outputs = []
-    mark(folder, path, offentlig)
-    for name, data in files.items():
-        write_atomic(folder / name, data)
-        outputs.append(folder / name)
+    remove_orphans(folder)  # temporary files of a build that was killed
+    try:
+        mark(folder, path, offentlig)
+        write_all({folder / name: data for name, data in files.items()})
+    except OSError as exc:
+        where = display_path(Path(exc.filename)) if exc.filename else display_path(folder)
+        raise AnswerError([Problem(display_path(path), 1, 1, f"{where} kan inte skrivas "
+                                   f"({write_reason(exc)}); ingen av kallelsens filer skrevs",
+                                   "utdata.skrivfel")]) from None
+    outputs = [folder / name for name in files]
     _remove_stale(folder, set(files))
     if depfile is not None:
         write_atomic(depfile, make_rule(folder / "index.html", dependencies(agenda)).encode())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import internal_error
 from ..pool import end_group, in_workers, own_group, without_sigint
+from ..write import remove_orphans
 from .edited import edited_outputs, output_facts
 from .manifest import Manifest, Record, package_files, record, settings_key
 
@@ -57,7 +58,7 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
         built = pipeline.build(answer, out_dir, formats, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
         return Outcome(_internal_error(answer, exc), None)
-    if not built.ok:
+    if not built.ok or built.changed:
         return Outcome(built, None)
     return Outcome(built, _record(built, built.outputs, key))
 
@@ -103,6 +104,8 @@ def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: 
         return Part(_internal_error(answer, exc), {}, None)
     if not built.ok:
         return Part(built, {}, None)
+    if built.changed:
+        return Part(built, data, None)
     targets = [pipeline.output_path(answer, out_dir, fmt) for fmt in data]
     return Part(built, data, _record(built, targets, key))
 
@@ -117,11 +120,15 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
     An answer whose DOCX was edited after its build is left alone, PDF and all, unless
     `overwrite_edited`: a colleague's edits are never overwritten silently."""
     started = time.perf_counter()
+    remove_orphans(out_dir)  # temporary files of a build that was killed
     manifest = Manifest(out_dir)
     key = settings_key(formats, pdf_variant)
+    clashes = _same_outputs(answers, out_dir)
     todo = []
     edited: list[Path] = []
     for answer in answers:
+        if answer in clashes:
+            continue
         changed = [] if overwrite_edited else edited_outputs(manifest.records.get(str(answer)))
         if changed:
             edited.extend(changed)
@@ -130,8 +137,13 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
                 skipped(answer)
         else:
             todo.append(answer)
-    summary = Summary(unchanged=len(answers) - len(todo) - len(edited), edited=edited,
-                      failed=len(edited))
+    summary = Summary(unchanged=len(answers) - len(todo) - len(edited) - len(clashes),
+                      edited=edited, failed=len(edited))
+    for answer, outcome in clashes.items():
+        manifest.update(answer, None)
+        summary.failed += 1
+        if report:
+            report(outcome, 0, len(todo))
     jobs = max(1, jobs or os.cpu_count() or 1)
     # Closed explicitly: on Ctrl-C the workers stop now, not when the generator is collected.
     with closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
@@ -152,6 +164,28 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
                 manifest.save()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _same_outputs(answers: list[Path], out_dir: Path) -> dict[Path, Outcome]:
+    """Answers whose outputs would overwrite each other (x.yaml and x.yml): each fails,
+    naming the other, instead of one silently taking the other's files."""
+    by_stem: dict[str, list[Path]] = {}
+    for answer in dict.fromkeys(answers):
+        by_stem.setdefault(answer.stem, []).append(answer)
+    clashes = {}
+    for stem, group in by_stem.items():
+        if len(group) < 2:
+            continue
+        from .. import pipeline  # only now: a build with nothing to do never imports it
+        from ..errors import Problem, display_path
+
+        for answer in group:
+            others = " och ".join(display_path(a) for a in group if a != answer)
+            problem = Problem(display_path(answer), 1, 1, f"{others} skriver också till "
+                              f"{display_path(out_dir / stem)}.*; byt namn på en av filerna",
+                              "utdata.samma_namn")
+            clashes[answer] = Outcome(pipeline.Built(answer, problems=[problem]), None)
+    return clashes
 
 
 def _outcomes(todo: list[Path], out_dir: Path, formats: tuple[str, ...], project: Path,
@@ -285,10 +319,13 @@ def _join(answer: Path, parts: list[Part], out_dir: Path, formats: tuple[str, ..
         built.problems += [p for p in part.built.problems if p not in built.problems]
         built.dependencies += [d for d in part.built.dependencies if d not in built.dependencies]
         built.folders += [f for f in part.built.folders if f not in built.folders]
-    if not built.ok or any(p.record is None and not p.deferred for p in parts):
+    if not built.ok or any(p.record is None and not p.deferred and not p.built.changed
+                           for p in parts):
         return Outcome(built, None)
     data = {fmt: blob for part in parts for fmt, blob in part.data.items()}
     pipeline.write_outputs(built, {fmt: data[fmt] for fmt in formats if fmt in data}, out_dir)
+    if not built.ok or any(p.built.changed for p in parts):
+        return Outcome(built, None)  # nothing written, or written from an older text
     records = [p.record for p in parts if p.record is not None]
     merged = Record([str(p) for p in built.outputs], records[0].key,
                     {k: v for r in records for k, v in r.files.items()},

@@ -8,6 +8,7 @@ SHA-256 only when those differ, so a no-op build reads almost nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -90,6 +91,10 @@ def record(outputs: list[Path], key: str, files: list[Path], folders: list[Path]
                   {str(f): listing(f) for f in dict.fromkeys(folders)})
 
 
+def _dump(entry: Record) -> str:
+    return json.dumps(vars(entry), sort_keys=True, ensure_ascii=False)
+
+
 class Manifest:
     """The records of an output folder, read once and written once a batch."""
 
@@ -99,11 +104,16 @@ class Manifest:
         self._stats: dict[str, os.stat_result | None] = {}
         self._listings: dict[str, str] = {}
         self.dirty = False
+        self._changed: dict[str, Record | None] = {}  # this batch's updates, for save()
+        self.records = self._read()
+        self._as_read = {name: _dump(entry) for name, entry in self.records.items()}
+
+    def _read(self) -> dict[str, Record]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.records = {name: Record(**value) for name, value in data["poster"].items()}
+            return {name: Record(**value) for name, value in data["poster"].items()}
         except (OSError, ValueError, KeyError, TypeError):
-            self.records = {}
+            return {}
 
     def is_current(self, answer: Path, key: str) -> bool:
         """True when the answer's outputs exist and nothing they came from has changed."""
@@ -140,11 +150,29 @@ class Manifest:
         return self._listings[path] == signature
 
     def update(self, answer: Path, entry: Record | None) -> None:
+        self._changed[str(answer)] = entry
         if entry is None:
             self.records.pop(str(answer), None)
         else:
             self.records[str(answer)] = entry
 
     def save(self) -> None:
-        data = {"version": 1, "poster": {k: vars(v) for k, v in sorted(self.records.items())}}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
+        """Write this batch's records over the file as it is now: another build into the
+        same folder since this one began (other answers) keeps its records."""
+        records = dict(self.records)
+        if self.path.exists():
+            records = {}
+            for name, entry in self._read().items():
+                mine = self.records.get(name)
+                # Ours (with the mtimes it refreshed) unless someone rewrote it meanwhile.
+                unchanged = mine is not None and self._as_read.get(name) == _dump(entry)
+                records[name] = mine if unchanged else entry
+        for name, entry in self._changed.items():
+            if entry is None:
+                records.pop(name, None)
+            else:
+                records[name] = entry
+        data = {"version": 1, "poster": {k: vars(v) for k, v in sorted(records.items())}}
+        # On a full disk the older manifest stays, and what it does not know is rebuilt.
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
