@@ -64,3 +64,13 @@ def test_an_answer_over_two_megabytes_is_refused_before_parsing(project):
     assert result.output.splitlines() == [
         "answers/stor.yaml:1:1: fel: filen är 2,1 MB; en svarsfil får vara högst 2 MB "
         "(omkring 600 sidor text) [fil.för_stor]"]
+
+
+def test_a_personnummer_in_a_comment_or_a_number_is_a_warning_too(project):
+    (project / "answers" / "bra.yaml").write_text(
+        GOOD + "# Gäller 121212-1212.\nmetadata: {Nummer: 191212121212}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "answers/bra.yaml"])
+    lines = [line for line in result.output.splitlines() if "personnummer" in line]
+    assert [line.split(": varning: ")[0] for line in lines] == ["answers/bra.yaml:4:10",
+                                                                "answers/bra.yaml:5:20"]
+    assert all(line.endswith("[sekretess.personnummer]") for line in lines)
