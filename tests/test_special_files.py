@@ -74,3 +74,12 @@ def test_a_personnummer_in_a_comment_or_a_number_is_a_warning_too(project):
     assert [line.split(": varning: ")[0] for line in lines] == ["answers/bra.yaml:4:10",
                                                                 "answers/bra.yaml:5:20"]
     assert all(line.endswith("[sekretess.personnummer]") for line in lines)
+
+
+def test_a_whole_file_read_by_mistake_is_quoted_only_in_part(project):
+    lines = [f"konto{n}:x:{n}:{n}:Namn {n}:/home/konto{n}:/bin/bash" for n in range(50)]
+    (project / "answers" / "fel.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "answers/fel.yaml"])
+    assert result.exit_code == 1
+    assert "konto1:" not in result.output
+    assert "texten 'konto0:x:0:0:Namn 0:/home/konto0:/bin/ba…'" in result.output

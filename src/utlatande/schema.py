@@ -151,6 +151,9 @@ _TYPE_WORDS = {"string": "en text", "array": "en lista", "object": "en tabell (n
                "null": "tomt"}
 
 
+QUOTED = 40  # characters of a text value quoted in a message
+
+
 def type_word(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -162,7 +165,9 @@ def type_word(value: Any) -> str:
         return f"talet {value}"
     if value is None:
         return "tomt"
-    return f"texten '{value}'"
+    text = " ".join(str(value).split())
+    # Quoted in part: a whole file read by mistake (or through a symlink) is not repeated.
+    return f"texten '{text[:QUOTED]}…'" if len(text) > QUOTED else f"texten '{text}'"
 
 
 def jsonable(value: Any) -> Any:

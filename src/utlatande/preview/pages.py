@@ -147,6 +147,13 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
     return paths | {*theme.dependencies(), *theme.folder_tree()}  # a new file: a new listing
 
 
+def _inside(path: Path, project: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(project.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: check() says so
+        return True
+
+
 def render_answer(path: Path, project: Path, previous: set[Path],
                   known: dict[str, bytes]) -> Rendered:
     """Check the answer and, when it is valid, its PDF's pages; never raises on bad input."""
@@ -155,6 +162,11 @@ def render_answer(path: Path, project: Path, previous: set[Path],
     from .. import pipeline
 
     started = time.perf_counter()
+    if not _inside(path, project):
+        # The preview shows only the project's files: never one a symlink points out to.
+        return Rendered([f"{display_path(path)}:1:1: fel: svarsfilen ligger utanför projektet "
+                         "(eller pekar dit); förhandsgranskningen visar bara projektets filer "
+                         "[serve.utanför]"], None, {path})
     checked = pipeline.check(path, project)
     watched = _watched(checked, project, previous)
     title = checked.answer.rubrik if checked.answer else None

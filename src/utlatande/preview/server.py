@@ -26,6 +26,7 @@ ASSETS = Path(__file__).parent / "assets"
 STATIC = {"/resurs/preview.css": ("preview.css", "text/css; charset=utf-8"),
           "/resurs/preview.js": ("preview.js", "text/javascript; charset=utf-8")}
 KEEP_ALIVE_SECONDS = 10
+REQUEST_TIMEOUT = 20  # seconds; more than KEEP_ALIVE_SECONDS, so the event stream lives
 
 
 class PreviewError(UserError):
@@ -39,10 +40,22 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+def content_disposition(name: str) -> str:
+    """The PDF shown inline, named for the browser's Save (RFC 6266): an ASCII name without
+    quotes or line breaks, and the name itself percent-encoded as UTF-8."""
+    from urllib.parse import quote
+
+    fallback = "".join(char if char.isascii() and char.isprintable() and char not in '"\\'
+                       else "_" for char in name)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 class Handler(BaseHTTPRequestHandler):
     """Serves only what the preview made: pages, images, PDFs, events and its own assets."""
 
     server: PreviewHTTPServer
+    # A client that sends half a request and stops holds its thread this long, no longer.
+    timeout = REQUEST_TIMEOUT
 
     def version_string(self) -> str:
         return "utlatande"
@@ -84,7 +97,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, _asset(name).encode("utf-8"), kind, "no-cache")
             return
         parts = path.strip("/").split("/")
-        if len(parts) < 2 or parts[0] != "svar" or not parts[1].isdigit() \
+        # ASCII digits only: '²' (a raw byte 0xB2 in the request) is a digit to isdigit().
+        if len(parts) < 2 or parts[0] != "svar" or not parts[1].isascii() \
+                or not parts[1].isdigit() \
                 or int(parts[1]) >= len(previews):
             self._text(HTTPStatus.NOT_FOUND, "Sidan finns inte.")
             return
@@ -99,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
             self._events(preview)
         elif rest == ["pdf"] and preview.pdf is not None:
             self._send(HTTPStatus.OK, preview.pdf, "application/pdf", "no-store",
-                       {"Content-Disposition": f'inline; filename="{preview.path.stem}.pdf"'})
+                       {"Content-Disposition": content_disposition(f"{preview.path.stem}.pdf")})
         elif len(rest) == 2 and rest[0] == "bild" and rest[1].endswith(".png") \
                 and rest[1][:-4] in preview.images:
             self._send(HTTPStatus.OK, preview.images[rest[1][:-4]], "image/png",
@@ -197,6 +212,7 @@ class Handler(BaseHTTPRequestHandler):
 class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: a page opens several connections at once
 
     def __init__(self, port: int, preview: PreviewServer):
         self.preview = preview
