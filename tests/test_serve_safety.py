@@ -51,7 +51,7 @@ def test_an_answer_pointing_out_of_the_project_is_not_read(tmp_path):
     with served(project, "answers/x.yaml") as (_, url):
         state = _wait_state(url, lambda s: bool(s["problems"]))
         assert state["problems"] == [
-            "answers/x.yaml:1:1: fel: svarsfilen ligger utanför projektet (eller pekar dit); "
+            "answers/x.yaml:1:1: fel: svarsfilen är en länk till en fil utanför projektet; "
             "förhandsgranskningen visar bara projektets filer [serve.utanför]"]
         assert "hemlig" not in str(state)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import subprocess
 import tempfile
 import time
@@ -147,11 +148,17 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
     return paths | {*theme.dependencies(), *theme.folder_tree()}  # a new file: a new listing
 
 
-def _inside(path: Path, project: Path) -> bool:
+def _points_out(path: Path, project: Path) -> bool:
+    """A file in the project that is a link to one outside it (an answer named outside the
+    project is the user's own choice)."""
+    given = Path(os.path.abspath(path))
     try:
-        return path.resolve().is_relative_to(project.resolve())
+        root = project.resolve()
+        in_project = given.is_relative_to(Path(os.path.abspath(project))) or \
+            given.is_relative_to(root)
+        return in_project and not path.resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # a symlink loop: check() says so
-        return True
+        return False
 
 
 def render_answer(path: Path, project: Path, previous: set[Path],
@@ -162,10 +169,10 @@ def render_answer(path: Path, project: Path, previous: set[Path],
     from .. import pipeline
 
     started = time.perf_counter()
-    if not _inside(path, project):
+    if _points_out(path, project):
         # The preview shows only the project's files: never one a symlink points out to.
-        return Rendered([f"{display_path(path)}:1:1: fel: svarsfilen ligger utanför projektet "
-                         "(eller pekar dit); förhandsgranskningen visar bara projektets filer "
+        return Rendered([f"{display_path(path)}:1:1: fel: svarsfilen är en länk till en fil "
+                         "utanför projektet; förhandsgranskningen visar bara projektets filer "
                          "[serve.utanför]"], None, {path})
     checked = pipeline.check(path, project)
     watched = _watched(checked, project, previous)
