@@ -3,11 +3,12 @@
 # Cairo for cairosvg (SVG logos in Word), poppler-utils for `utlatande serve` and the tests, qpdf
 # for the tests) when they are missing. With --test also what only the tests need: Chromium and
 # its WebDriver for the browser tests, LibreOffice Writer to lay out a DOCX as Word users see it
-# (and to save one as a colleague's office suite does), and pandoc, which writes the kind of
-# Word statement `utlatande import -o` reads.
+# (and to save one as a colleague's office suite does), pandoc, which writes the kind of
+# Word statement `utlatande import -o` reads, and SoftHSM2 (a PKCS#11 token in software) for
+# signing with `attestera --pkcs11`.
 set -u
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 poppler-utils qpdf)
-[ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver libreoffice-writer-nogui pandoc)
+[ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver libreoffice-writer-nogui pandoc softhsm2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from .pipeline import Built, Checked
     from .preview.server import PreviewHTTPServer
     from .scaffold import Created
+    from .signing import Pkcs11Key, Pkcs12Key, Signed
     from .verify import Finding
+    from .verify.signatures import Report
     from .wordimport.importer import Imported
     from .wordimport.legacy import Converted
 
@@ -96,6 +98,32 @@ def verify(paths: list[Path] | tuple[Path, ...] = ()) -> dict[Path, list[Finding
     from .verify import default_files, verify_file
 
     return {path: verify_file(path) for path in (list(paths) or default_files())}
+
+
+def verify_signatures(paths: list[Path] | tuple[Path, ...] = (),
+                      trust: list[Path] | tuple[Path, ...] = (), require: bool = False,
+                      project: Path | None = None) -> dict[Path, Report]:
+    """Each PDF's signatures (default: every PDF in build/), checked against the trust
+    roots in `trust` and those the PDF's profile names in tema.yaml; with `require`, every
+    approver must have signed. Raises verify.signatures.TrustRootError for an unreadable
+    root."""
+    from .verify import default_files, kind_of
+    from .verify.signatures import Policy, load_trust_roots
+
+    policy = Policy(load_trust_roots(list(trust)), require, project or Path.cwd())
+    return {path: policy.check(path) for path in (list(paths) or default_files())
+            if path.is_file() and kind_of(path) == "pdf"}
+
+
+def attest(path: Path, key: Pkcs12Key | Pkcs11Key, timestamp_url: str | None = None
+           ) -> Signed:
+    """Sign the statement's PDF at `path` as the approver `key`'s certificate names (PAdES
+    B-B, or B-T with a time-stamp from `timestamp_url`); raises a UserError, the file left
+    as it was, when the signer is not an approver who has yet to sign."""
+    from .errors import display_path
+    from .signing import sign_file
+
+    return sign_file(path, key, display_path(path), timestamp_url)
 
 
 def new_answer(mall: str, target: Path | None = None, profil: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import agenda, build, check, new, new_profile, schema, serve, verify, word_import
+from . import agenda, attestera, build, check, new, new_profile, schema, serve, verify, word_import
 from .swedish import Group, help_option
 
 
@@ -23,5 +23,6 @@ def main() -> None:
     av svarsfiler (YAML) till PDF och DOCX."""
 
 
-for _module in (build, check, schema, verify, new, new_profile, agenda, serve, word_import):
+for _module in (build, check, schema, verify, attestera, new, new_profile, agenda, serve,
+                word_import):
     main.add_command(_module.command)
