@@ -110,6 +110,11 @@ THEME_SCHEMA: dict[str, Any] = {
         "namn": _text("profilens namn, t.ex. Stockholms stad"),
         "ärver": _text("profilen som den här bygger på och bara ändrar i (standard: den "
                        "neutrala)"),
+        "förtroende": {"type": "array", "items": {"type": "string", "minLength": 1},
+                       "description": "rotcertifikaten (PEM eller DER, i profilens mapp eller "
+                                      "en förälders) som signaturerna på profilens "
+                                      "utlåtanden ska kedja till; utlatande verify prövar "
+                                      "mot dem"},
         **SETTINGS,
         "mallar": {
             "type": "object",
