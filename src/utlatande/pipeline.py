@@ -207,7 +207,7 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
             # The DOCX's table of contents is written with the PDF's page numbers, so it
             # reads right before Word refreshes it.
             meta["toc_pages"] = heading_pages(statement)
-        result["pdf"] = _with_signature_fields(checked, settings, statement,
+        result["pdf"] = _with_signature_fields(checked, settings,
                                                _with_appendices(checked, statement))
     if "docx" in formats:
         from .render.docx import write_docx
@@ -238,22 +238,18 @@ def _with_appendices(checked: Checked, statement: bytes) -> bytes:
     return appended(statement, files, loaded, [f"{label} {a.nummer}: {a.titel}" for a in files])
 
 
-def _with_signature_fields(checked: Checked, settings: dict[str, Any], statement: bytes,
-                           pdf: bytes) -> bytes:
-    """The PDF with its attestation list and an empty signature field for each approver."""
+def _with_signature_fields(checked: Checked, settings: dict[str, Any], pdf: bytes) -> bytes:
+    """The PDF with its attestation list and an empty signature field for each approver,
+    on the page of the attestation block."""
     answer = checked.answer
     assert answer is not None
     if not answer.attestering:
         return pdf
     from .attestation import approvers_of
-    from .render.pdf import heading_pages
-    from .render.signature_fields import page_count, with_signature_fields
+    from .render.signature_fields import with_signature_fields
 
-    # The fields go on the page of the attestation block, else the statement's last page.
-    heading = " ".join(settings["rubriker"].get("attestering", "").split())
-    page = heading_pages(statement).get(heading) or page_count(statement)
-    return with_signature_fields(pdf, approvers_of(answer.attestering), page - 1,
-                                 answer.profil)
+    return with_signature_fields(pdf, approvers_of(answer.attestering),
+                                 settings["rubriker"].get("attestering", ""), answer.profil)
 
 
 def appended(statement: bytes | None, files: list[Appendix], loaded: Loaded,

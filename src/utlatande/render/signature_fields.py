@@ -16,16 +16,17 @@ from ..attestation import Approver, with_attestation_list
 WIDGET_FLAGS = 4 | 128
 
 
-def with_signature_fields(pdf: bytes, approvers: list[Approver], page_index: int,
+def with_signature_fields(pdf: bytes, approvers: list[Approver], heading: str,
                           profile: str | None = None) -> bytes:
     """`pdf` with the attestation list and an empty signature field for each approver.
 
-    The fields sit on page `page_index` (0-based), where the attestation block is.
+    The fields sit on the page the bookmark `heading` (the attestation block's heading)
+    points to, else on the first page.
     """
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        page = document.pages[min(page_index, len(document.pages) - 1)]
+        page = document.pages[_bookmarked_page(document, heading)]
         widgets = [_widget(document, page, approver) for approver in approvers]
         page.obj.Annots = document.make_indirect(
             pikepdf.Array([*page.obj.get("/Annots", []), *widgets]))
@@ -42,12 +43,27 @@ def with_signature_fields(pdf: bytes, approvers: list[Approver], page_index: int
         return out.getvalue()
 
 
-def page_count(pdf: bytes) -> int:
-    """How many pages a PDF has."""
+def _bookmarked_page(document, heading: str) -> int:
+    """The 0-based page the first bookmark titled `heading` points to; 0 if none does."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)
+    wanted = " ".join(heading.split())
+    outlines = document.Root.get("/Outlines")
+    stack = [outlines.get("/First")] if outlines is not None else []
+    seen: set = set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        destination = item.get("/Dest")
+        if " ".join(str(item.get("/Title", "")).split()) == wanted \
+                and isinstance(destination, pikepdf.Array) and len(destination):
+            for index, page in enumerate(document.pages):
+                if page.obj.objgen == destination[0].objgen:
+                    return index
+        stack.extend(item.get(key) for key in ("/Next", "/First"))
+    return 0
 
 
 def _widget(document, page, approver: Approver):
