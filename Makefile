@@ -31,6 +31,7 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/serve_latency.py
+	$(BIN)/python bench/agenda_bench.py
 
 # make agenda: every meeting file in $(MOTEN) (make agenda MOTEN=mapp for another folder) to
 # build/<möte>/ and its public version build/<möte>-offentlig/. index.html is written last,

@@ -6,9 +6,11 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import docx
+import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -16,6 +18,7 @@ from click.testing import CliRunner
 from utlatande.agenda import build_agenda
 from utlatande.cli import main
 from utlatande.personnummer import find_personnummer, luhn_ok
+from utlatande.verify import verify_file
 
 from conftest import ROOT
 
@@ -182,6 +185,113 @@ def test_public_version_has_no_word_of_the_secret_statement(example, built):
     assert not any(p.name.startswith(f"{SECRET:02d}-") for p in public.iterdir())
     # The full version has them all: the test above would notice a leak.
     assert own <= words(pdftotext(packet(example["full"])))
+
+
+def _pdf_strings(path: Path) -> str:
+    """Every string a PDF holds outside its page content: bookmarks, tags (alternative and
+    actual texts, titles), annotations, the Info dictionary, and its XMP metadata."""
+    found = []
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            stack = [obj]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, pikepdf.String):
+                    found.append(str(item))
+                elif isinstance(item, (pikepdf.Dictionary, pikepdf.Array)):
+                    values = item.values() if isinstance(item, pikepdf.Dictionary) else item
+                    stack.extend(v for v in values
+                                 if isinstance(v, pikepdf.Object) and not v.is_indirect)
+                elif isinstance(item, pikepdf.Stream) and item.get("/Type") == "/Metadata":
+                    found.append(item.read_bytes().decode("utf-8"))
+                if isinstance(item, pikepdf.Stream):
+                    stack.extend(v for v in item.stream_dict.values()
+                                 if isinstance(v, pikepdf.Object) and not v.is_indirect)
+    return "\n".join(found)
+
+
+def test_public_packet_has_no_word_of_the_secret_item_in_tags_bookmarks_or_metadata(
+        example, built):
+    secret = words(pdftotext(built / "sekretess-exempel.pdf"))
+    secret |= words(_pdf_strings(built / "sekretess-exempel.pdf"))
+    others = set().union(*(words(pdftotext(built / f"{stem}.pdf")) | words(_pdf_strings(
+        built / f"{stem}.pdf")) for n, stem in EXAMPLE_ANSWERS.items() if n != SECRET))
+    others |= words(pdftotext(ROOT / "moten" / "bilagor" / "delegationslista.pdf"))
+    others |= words(MEETING.read_text(encoding="utf-8"))
+    kallelse = ROOT / "src" / "utlatande" / "themes" / "default"
+    others |= words((kallelse / "tema.yaml").read_text(encoding="utf-8"))
+    others |= words(_pdf_strings(ROOT / "moten" / "bilagor" / "delegationslista.pdf"))
+    own = secret - others
+    assert {"tolvan", "lingonstigen"} <= own
+    public = packet(example["public"])
+    assert not own & words(_pdf_strings(public))
+    assert not own & words(pdftotext(public))
+    # The full version's tags and bookmarks hold them: the walk above would see a leak.
+    assert own & words(_pdf_strings(packet(example["full"])))
+
+
+def _roles(pdf: pikepdf.Pdf, top) -> Counter:
+    """How many structure elements of each standard type are under `top`."""
+    role_map = pdf.Root.StructTreeRoot.get("/RoleMap", {})
+    found: Counter = Counter()
+    stack = [top]
+    while stack:
+        element = stack.pop()
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None \
+            else []
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found[str(role_map.get(str(kid.S), kid.S))] += 1
+                stack.append(kid)
+    return found
+
+
+@pytest.mark.parametrize("version", ["full", "public"])
+def test_the_packet_is_tagged_end_to_end(example, built, version):
+    path = packet(example[version])
+    starts = item_pages(path)
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "sv-SE"
+        xmp = pdf.open_metadata()
+        assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == ("2", "A")
+        assert xmp["dc:title"] == "Kallelse Socialnämnden 2024-03-19"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        # Every page but the untagged appendix's (item 8) is in the tag tree.
+        tagged = ["/StructParents" in page.obj for page in pdf.pages]
+        assert tagged == [n < starts[8] for n in range(1, len(pdf.pages) + 1)]
+        document = pdf.Root.StructTreeRoot.K[0]
+        parts = list(document.K)
+        # The kallelse, then each shown statement with all of its own structure.
+        assert len(parts) == 1 + len(starts) - 1
+        assert _roles(pdf, parts[0])["/Table"] == 2 and _roles(pdf, parts[0])["/H1"] == 1
+        shown = [n for n in EXAMPLE_ANSWERS if n in starts]
+        for n, part in zip(shown, parts[1:], strict=True):
+            with pikepdf.open(built / f"{EXAMPLE_ANSWERS[n]}.pdf") as own:
+                expected = _roles(own, own.Root.StructTreeRoot.K[0])
+            assert _roles(pdf, part) == expected, n
+            assert expected["/H1"] and expected["/P"]
+    findings = verify_file(path)
+    first = starts[8]
+    assert [str(f).split(": ", 1)[1] for f in findings] == [
+        f"varning: sidan {first} kommer från bilagan 'Bilaga 1: Delegationslista februari "
+        "2024', som saknar taggar. Bilagan tas med som den är och kan vara otillgänglig för "
+        "skärmläsare [verify.otaggad_bilaga]"]
+
+
+def test_a_plain_items_own_pdf_has_a_tagged_cover(example):
+    path = example["public"] / "08-anmalan-av-delegationsbeslut.pdf"
+    assert [f.code for f in verify_file(path)] == ["otaggad_bilaga"]
+    with pikepdf.open(path) as pdf:
+        assert pdf.open_metadata()["dc:title"] == "8. Anmälan av delegationsbeslut"
+        assert "/StructParents" in pdf.pages[0].obj
+    cover = pdftotext(path, "-l", "1")
+    for text in ("8. Anmälan av delegationsbeslut", "Dnr SN 2024/7",
+                 "Nämnden godkänner redovisningen", "Delegationslista februari 2024"):
+        assert text in " ".join(cover.split())
+    index = (example["public"] / "index.html").read_text(encoding="utf-8")
+    assert ("Bilaga 1: Delegationslista februari 2024: bilagan saknar taggar och kan vara "
+            "otillgänglig för skärmläsare.") in index
 
 
 def test_public_version_keeps_the_secret_row(example):

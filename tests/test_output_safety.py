@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from utlatande.batch.manifest import Manifest, record
 
 from utlatande import pipeline
-from utlatande.batch.manifest import Manifest, record
 from utlatande.cli import main
 
 SHORT = "mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: {rubrik}\n"

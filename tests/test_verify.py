@@ -265,24 +265,44 @@ def test_a_garbled_or_foreign_file_is_reported_not_raised(tmp_path):
 
 # -- appendices ----------------------------------------------------------------------------------
 
-def test_appended_appendices_keep_pdf_a_but_their_pages_are_untagged(built, tmp_path,
-                                                                      monkeypatch):
+def test_appended_appendices_keep_their_tags_and_an_untagged_one_is_named(built, tmp_path,
+                                                                          monkeypatch):
     project = _project(tmp_path, monkeypatch, ANSWER + "bilagor:\n"
-                       "  - {titel: Skrivelsen, fil: bilagor/skrivelse.pdf}\n")
+                       "  - {titel: Skrivelsen, fil: bilagor/skrivelse.pdf}\n"
+                       "  - {titel: Listan, fil: bilagor/lista.pdf}\n")
     (project / "answers" / "bilagor").mkdir()
     shutil.copy(built / "malmo-svar-namndinitiativ.pdf",
                 project / "answers" / "bilagor" / "skrivelse.pdf")
+    shutil.copy(ROOT / "moten" / "bilagor" / "delegationslista.pdf",
+                project / "answers" / "bilagor" / "lista.pdf")
     result = build(Path("answers/x.yaml"), project / "build", ("pdf",), project)
     assert result.ok, [str(p) for p in result.problems]
     pdf_path = project / "build" / "x.pdf"
-    # Identification, metadata, output intent, language and the statement's own tags are
-    # kept; the appendix's pages come without its tag tree (pypdf cannot merge it).
-    assert _codes(pdf_path) == ["otaggad_sida"]
+    # Identification, metadata, output intent, language, the statement's own tags and the
+    # tagged appendix's are kept; the untagged appendix's page is named, as a warning.
+    findings = verify_file(pdf_path)
+    assert [(f.severity, f.code) for f in findings] == [("varning", "otaggad_bilaga")]
     with pikepdf.open(pdf_path) as pdf:
         assert pdf.open_metadata()["pdfaid:part"] == "2"
-        statement = [p for p in pdf.pages if "/StructParents" in p.obj]
-        assert 0 < len(statement) < len(pdf.pages)
-        assert [p.obj.StructParents for p in statement] == list(range(len(statement)))
+        last = len(pdf.pages)
+        assert f"sidan {last} kommer från bilagan 'Bilaga 2: Listan'" in findings[0].message
+        tagged = [p.obj.StructParents for p in pdf.pages if "/StructParents" in p.obj]
+        assert tagged == list(range(last - 1))
+        headings = [str(e.S) for e in _elements(pdf) if str(e.S) == "/H1"]
+        assert len(headings) == 2  # the statement's and the tagged appendix's
+
+
+def _elements(pdf) -> list:
+    found, stack = [], [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids else []
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found.append(kid)
+                stack.append(kid)
+    return found
 
 
 # -- the profile and the command line -------------------------------------------------------

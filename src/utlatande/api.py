@@ -89,8 +89,23 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     """A meeting file's agenda (kallelse med föredragningslista) to out_root/<möte>/;
     raises errors.AnswerError with every problem, and then writes nothing."""
     from .agenda import build_agenda as build_one_agenda
+    from .verify import Finding, verify_pdf
 
-    return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile)
+    def verify(path: Path, shown: str) -> list[Finding]:
+        return [Finding(shown, message, code) for code, message in verify_pdf(path)]
+
+    return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile,
+                            verify)
+
+
+def agenda_unchanged(meeting: Path, out_root: Path = DEFAULT_OUT, offentlig: bool = False,
+                     depfile: Path | None = None) -> Path | None:
+    """The agenda's folder when nothing it is made from has changed since it was built with
+    these options (nothing heavy is imported to tell); None when it must be built."""
+    from .store import agenda_outputs
+
+    outputs = agenda_outputs(meeting, out_root, offentlig, depfile)
+    return outputs[0].parent if outputs else None
 
 
 def verify(paths: list[Path] | tuple[Path, ...] = ()) -> dict[Path, list[Finding]]:

@@ -386,12 +386,14 @@ def statement_pdf(checked: Checked, project: Path, embed_source: bool = True) ->
     return render(checked, ("pdf",), project, embed_source=embed_source)["pdf"]
 
 
-def html_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path) -> bytes:
+def html_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
+             tagged: bool = False) -> bytes:
     """A PDF of HTML that is not an answer's (the kallelse, its page numbers), in the
-    theme's print style."""
-    from .render.pdf import write_pdf
+    theme's print style; `tagged`: PDF/A-2a with tags, as a statement's."""
+    from .render.pdf import archive_options, write_pdf
 
-    return write_pdf(html, theme, settings, project)
+    options = archive_options("pdf/a-2a", None) if tagged else None
+    return write_pdf(html, theme, settings, project, options)
 
 
 def html_docx(html: str, settings: dict[str, Any], meta: dict[str, Any]) -> bytes:

@@ -1,37 +1,53 @@
 """A meeting file → the board agenda: the kallelse med föredragningslista followed by every
-item's statement and appendices in one PDF, the kallelse alone as DOCX, and a web page
-with each item's PDF beside it.
+item's statement and appendices in one tagged PDF, the kallelse alone as DOCX, and a web
+page with each item's PDF beside it.
 
 meeting.py reads and checks the meeting file, parts.py makes each item's pages through the
-pipeline, compose.py and packet.py put the packet together, depfile.py writes the make
-rule, and build_agenda here writes the folder.
+pipeline (or takes them from the PDF cache that `build` shares, store.py), compose.py puts
+the packet together with pdfmerge.py and packet.py (the running number), workspace.py is
+the build's private folder, depfile.py writes the make rule, and build_agenda here writes
+the folder.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import filecmp
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import pipeline
 from ..errors import AnswerError, Problem, display_path
+from ..pdfmerge import Mark, Metadata, TaggedMerge
+from ..pdfsafety import strip_active
+from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .compose import Composed, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
-from .parts import Row, render_parts
+from .parts import Part, Row, render_parts
+from .workspace import Workspace, workspace
+
+# What `verify` finds in a PDF: (path of the file, name it is shown by) → findings.
+Verifier = Callable[[Path, str], list[Any]]
 
 # -- writing ---------------------------------------------------------------------------
 
 @dataclass
 class AgendaBuilt:
-    """What building an agenda gave: the files written, its warnings and its size."""
+    """What building an agenda gave: the files written, its warnings, its size, the
+    statements laid out anew, and what `verify` found in the PDFs it wrote."""
 
     folder: Path
     outputs: list[Path]
     warnings: list[Problem]
     pages: int
     items: int
+    rendered: list[Path] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
 
 
 def output_folder(path: Path, out_root: Path, offentlig: bool) -> Path:
@@ -39,25 +55,67 @@ def output_folder(path: Path, out_root: Path, offentlig: bool) -> Path:
     return out_root / (path.stem + (PUBLIC_SUFFIX if offentlig else ""))
 
 
-def _docx(agenda: Agenda, rows: list[Row], composed: Composed) -> bytes:
-    """The kallelse and föredragningslista alone, editable, from the same template."""
+def _docx(agenda: Agenda, rows: list[Row], composed: Composed, ws: Workspace) -> bytes:
+    """The kallelse and föredragningslista alone, editable, from the same template (from
+    the cache while the HTML, the theme and utlatande are the same)."""
     html = render_template(agenda, "kallelse/kallelse.html.j2", rader=rows,
                            sidor=composed.pages, lista_sida=composed.list_page, lankar=False)
+    key = ws.theme_key(agenda.theme, "docx", hashlib.sha256(html.encode()).hexdigest())
+    slot = f"{ws.slot}-docx"
+    cached = ws.store.read(slot, key)
+    if cached is not None:
+        return cached
     meta = {"title": title(agenda), "author": agenda.meeting.organ, "subject": subject(agenda),
             "keywords": agenda.label("kallelse"), "created": created_at(agenda.meeting)}
-    return pipeline.html_docx(html, agenda.settings, meta)
+    data = pipeline.html_docx(html, agenda.settings, meta)
+    path = ws.file("kallelse.docx")
+    path.write_bytes(data)
+    ws.keep(slot, key, path)
+    return data
+
+
+def _plain_item_pdf(agenda: Agenda, part: Part, row: Row, ws: Workspace) -> Path:
+    """A plain item's own PDF: a tagged cover that says what the item is (its title, number,
+    proposal and appendices), then its appendices."""
+    html = render_template(agenda, "kallelse/arende.html.j2", r=row)
+    cover = ws.html_pdf(html, f"arende-{part.item.nummer}", agenda.theme, agenda.settings,
+                        tagged=True)
+    path = ws.file(f"arende-{part.item.nummer}-med-bilagor.pdf")
+    heading = f"{part.item.nummer}. {part.item.rubrik}"
+    with TaggedMerge() as merge:
+        merge.append(cover)
+        marks = [(0, [Mark(heading, 0)])]
+        for source, appendix in part.sources:
+            marks.append((merge.pages, [Mark(appendix or heading, 0)]))
+            merge.append(source, appendix, strip_active if appendix else None)
+        merge.add_outline(marks)
+        merge.save(path, Metadata(heading, agenda.meeting.organ, title(agenda),
+                                  agenda.label("kallelse"), created_at(agenda.meeting)))
+    return path
+
+
+def _changed(pdfs: dict[str, Path], folder: Path) -> dict[str, Path]:
+    """The PDFs whose bytes differ from the file of the same name in the folder."""
+    return {name: source for name, source in pdfs.items()
+            if not ((folder / name).is_file()
+                    and filecmp.cmp(source, folder / name, shallow=False))}
 
 
 def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = False,
-                 depfile: Path | None = None) -> AgendaBuilt:
+                 depfile: Path | None = None, verify: Verifier | None = None) -> AgendaBuilt:
     """Build one meeting's agenda; nothing is written unless every part could be made, and a
-    failed public build leaves no older public files behind."""
+    failed public build leaves no older public files behind.
+
+    Statements, the kallelse, the running numbers and the DOCX come from the PDF cache
+    while what they are made from is unchanged, and a PDF the same as the one in the folder
+    is not written again. `verify` is run on every PDF that is written.
+    """
     folder = output_folder(path, out_root, offentlig)
     taken = collision(folder, path, offentlig)
     if taken is not None:
         raise AnswerError([taken])
     try:
-        return _build_agenda(path, folder, project, offentlig, depfile)
+        return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify)
     except AnswerError as error:
         withdrawn = withdraw_public(folder, path) if offentlig else None
         if withdrawn is None:
@@ -69,36 +127,51 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
         raise
 
 
-def _build_agenda(path: Path, folder: Path, project: Path, offentlig: bool,
-                  depfile: Path | None) -> AgendaBuilt:
-    agenda = load_agenda(path, project, offentlig)
-    parts = render_parts(agenda, project)
-    composed = compose(agenda, parts, project)
-    packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
-    files: dict[str, bytes] = {p.filename: p.pdf for p in parts if p.filename}
-    files[packet_pdf] = composed.pdf
-    files[packet_docx] = _docx(agenda, composed.rows, composed)
-    # Written last: make takes it as the agenda's target, so it is the newest file.
-    files["index.html"] = render_template(
-        agenda, "kallelse/index.html.j2", rader=composed.rows, sidor=composed.pages,
-        paket_pdf=packet_pdf, paket_docx=packet_docx).encode()
-    if offentlig:
-        _printed_personnummer(agenda, folder, files)
-    remove_orphans(folder)  # temporary files of a build that was killed
-    try:
-        mark(folder, path, offentlig)
-        write_all({folder / name: data for name, data in files.items()})
-    except OSError as exc:
-        where = display_path(Path(exc.filename)) if exc.filename else display_path(folder)
-        raise AnswerError([Problem(display_path(path), 1, 1, f"{where} kan inte skrivas "
-                                   f"({write_reason(exc)}); ingen av kallelsens filer skrevs",
-                                   "utdata.skrivfel")]) from None
-    outputs = [folder / name for name in files]
-    _remove_stale(folder, set(files))
+def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
+                  depfile: Path | None, verify: Verifier | None) -> AgendaBuilt:
+    with workspace(path, offentlig, out_root, project) as ws:
+        agenda = load_agenda(path, project, offentlig)
+        parts = render_parts(agenda, ws)
+        composed = compose(agenda, parts, ws)
+        packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
+        pdfs: dict[str, Path] = {}
+        for part, row in zip(parts, composed.rows, strict=True):
+            if part.filename:
+                pdfs[part.filename] = part.statement or _plain_item_pdf(agenda, part, row, ws)
+        pdfs[packet_pdf] = composed.path
+        to_write = _changed(pdfs, folder)
+        findings = [finding for name, source in to_write.items() if verify is not None
+                    for finding in verify(source, display_path(folder / name))]
+        blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
+                 # Written last: make takes it as the agenda's target, so it is the newest.
+                 "index.html": render_template(
+                     agenda, "kallelse/index.html.j2", rader=composed.rows,
+                     sidor=composed.pages, paket_pdf=packet_pdf,
+                     paket_docx=packet_docx).encode()}
+        if offentlig:
+            _printed_personnummer(agenda, folder, {
+                **{name: source.read_bytes() for name, source in pdfs.items()}, **blobs})
+        remove_orphans(folder)  # temporary files of a build that was killed
+        try:
+            mark(folder, path, offentlig)
+            write_all({**{folder / name: source.read_bytes() for name, source in to_write.items()},
+                       **{folder / name: data for name, data in blobs.items()}})
+        except OSError as exc:
+            where = display_path(Path(exc.filename)) if exc.filename else display_path(folder)
+            raise AnswerError([Problem(display_path(path), 1, 1, f"{where} kan inte skrivas "
+                                       f"({write_reason(exc)}); ingen av kallelsens filer "
+                                       "skrevs", "utdata.skrivfel")]) from None
+        ws.commit()
+    outputs = [folder / name for name in [*pdfs, *blobs]]
+    _remove_stale(folder, {*pdfs, *blobs})
+    sources = dependencies(agenda)
     if depfile is not None:
-        write_atomic(depfile, make_rule(folder / "index.html", dependencies(agenda)).encode())
+        write_atomic(depfile, make_rule(folder / "index.html", sources).encode())
+    if not ws.unsettled:  # an answer edited during the build: not up to date next time
+        record_agenda(path, out_root, offentlig, outputs, [p for p in sources if p.is_file()],
+                      [p for p in sources if p.is_dir()])
     return AgendaBuilt(folder, outputs, agenda.warnings, composed.pages,
-                       sum(1 for p in parts if agenda.shown(p.item)))
+                       sum(1 for p in parts if agenda.shown(p.item)), ws.rendered, findings)
 
 
 def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes]) -> None:
@@ -118,4 +191,3 @@ def _remove_stale(folder: Path, written: set[str]) -> None:
     for old in folder.iterdir():
         if ITEM_FILE.match(old.name) and old.name not in written:
             old.unlink()
-

@@ -10,22 +10,13 @@ from typing import Any
 
 from .. import pipeline
 from ..errors import AnswerError
+from ..pdfmerge import Mark, Metadata, TaggedMerge, outline_of
+from ..pdfsafety import strip_active
 from ..theme import fill, template_problem
 from .meeting import Agenda, Meeting
-from .packet import (
-    BAND,
-    INSET,
-    LINK_PREFIX,
-    Document,
-    Mark,
-    PageBand,
-    combine,
-    finish,
-    link_pages,
-    place_numbers,
-    stamp,
-)
+from .packet import BAND, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
 from .parts import Part, Row, item_starts, list_rows
+from .workspace import Workspace
 
 
 def _weekday_date(value: dt.date | None) -> str:
@@ -46,9 +37,9 @@ def _iso(value: dt.date | None) -> str:
 
 def created_at(meeting: Meeting) -> dt.datetime:
     """The documents' date: SOURCE_DATE_EPOCH when set, else the day the kallelse was made."""
-    stamp = pipeline.created(meeting.upprättad or meeting.datum)
-    assert stamp is not None  # a meeting always has its datum
-    return stamp
+    date = pipeline.created(meeting.upprättad or meeting.datum)
+    assert date is not None  # a meeting always has its datum
+    return date
 
 
 def _organisation(agenda: Agenda) -> str | None:
@@ -103,7 +94,7 @@ def render_template(agenda: Agenda, name: str, **context: Any) -> str:
 
 @dataclass
 class Composed:
-    pdf: bytes
+    path: Path
     rows: list[Row]
     pages: int
     front_pages: int
@@ -122,40 +113,65 @@ def _list_page(agenda: Agenda, marks: list[Mark], pages: int) -> int:
     return min(2, pages)
 
 
-def compose(agenda: Agenda, parts: list[Part], project: Path) -> Composed:
-    """The packet: the kallelse (rendered until its page numbers are stable), every part,
-    bookmarks, links and the running page number."""
+def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
+              ) -> tuple[Path, list[Row], int, int, int]:
+    """The kallelse, laid out until its page numbers are stable (each attempt cached)."""
+    import pikepdf
+
     # The kallelse carries no "Sida N (M)" of its own: the packet's number stands on it.
     settings = {**agenda.settings, "sidnumrering": ""}
     front_pages, list_page = 2, 2
-    for _ in range(6):  # more pages in the list move every item; it settles at once
+    for attempt in range(6):  # more pages in the list move every item; it settles at once
         starts, total = item_starts(parts, front_pages)
         rows = list_rows(agenda, parts, starts)
         html = render_template(agenda, "kallelse/kallelse.html.j2", rader=rows, sidor=total,
                                lista_sida=list_page, lankar=True)
-        front = Document(pipeline.html_pdf(html, agenda.theme, settings, project))
-        count = front.pages
-        found = _list_page(agenda, front.outline, count)
+        front = ws.html_pdf(html, f"kallelse-{attempt}", agenda.theme, settings, tagged=True)
+        with pikepdf.open(front) as pdf:
+            count = len(pdf.pages)
+            found = _list_page(agenda, outline_of(pdf), count)
         if (count, found) == (front_pages, list_page):
-            break
+            return front, rows, total, front_pages, list_page
         front_pages, list_page = count, found
-    else:
-        raise RuntimeError("kallelsens sidnummer blev aldrig stabila")
+    raise RuntimeError("kallelsens sidnummer blev aldrig stabila")
+
+
+def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
+    """The packet: the kallelse, every part with its tags, bookmarks, links and the running
+    page number, written to the workspace."""
+    front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
-    writer = combine([(front, front_marks)] + [(p.document, p.marks) for p in parts])
-    link_pages(writer, 0, front_pages)
-    bands = place_numbers(writer)
-    numbers = pipeline.html_pdf(_numbers_html(agenda, bands), agenda.theme, settings,
-                                project)
-    stamp(writer, numbers)
-    metadata = {"/Title": title(agenda), "/Author": agenda.meeting.organ,
-                "/Subject": subject(agenda), "/Keywords": agenda.label("kallelse"),
-                "/Creator": "utlatande",
-                "/CreationDate": created_at(agenda.meeting).strftime("D:%Y%m%d%H%M%SZ")}
-    pdf = finish(writer, metadata, [front.pdf, numbers, *(p.pdf for p in parts)])
-    return Composed(pdf, rows, total, front_pages, list_page)
+    path = ws.file("paket.pdf")
+    with TaggedMerge() as merge:
+        merge.append(front)
+        marks = [(0, front_marks)]
+        for part in parts:
+            start = merge.pages
+            for source, appendix in part.sources:
+                # An appendix's active content is stripped as it is merged (check() warned).
+                merge.append(source, appendix, strip_active if appendix else None)
+            marks.append((start, part.marks))
+        merge.add_outline(marks)
+        merge.link_pages(0, front_pages, LINK_PREFIX)
+        assemble_packet(agenda, merge, ws, path)
+    return Composed(path, rows, total, front_pages, list_page)
+
+
+def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Path) -> None:
+    """The merged pages made a packet: the running number on every page, the packet's
+    metadata, written to `path`. (Where files would be attached to the packet.)"""
+    import pikepdf
+
+    settings = {**agenda.settings, "sidnumrering": ""}
+    bands = place_numbers(merge.pdf)
+    numbers = ws.html_pdf(_numbers_html(agenda, bands), "sidnummer", agenda.theme, settings,
+                          tagged=False)
+    with pikepdf.open(numbers) as overlay:
+        stamp(merge.pdf, overlay)
+        merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
+                                  agenda.label("kallelse"), created_at(agenda.meeting)))
 
 
 def _numbers_html(agenda: Agenda, bands: list[PageBand]) -> str:

@@ -1,25 +1,16 @@
-"""PDF documents → one agenda packet: pages in order, nested bookmarks, links from the list
-to each item, and the packet's running page number in a band that covers no text."""
+"""The packet's running page number: where on each page it covers no text, and the
+stamping of each page with its number (drawn by the kallelse's sidnummer template, one
+page per number) as an artifact, outside the structure tree, so that a screen reader
+skips it. The merging itself, tags and all, is pdfmerge.py's."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    FloatObject,
-    NameObject,
-    RectangleObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name
 
 MM = 72 / 25.4
 # The running number stands in a band this far from the bottom (or top) edge of the page;
@@ -31,17 +22,10 @@ CLEARANCE = 1.5 * MM
 INSET = (12 * MM, 22 * MM)
 # A page with text in both bands is shrunk this much from the bottom, to make room.
 SHRINK = 12 * MM
+# The name of the number's form XObject in a page's resources.
+FORM = "/UtlatandeSidnummer"
 # Links in the kallelse that point at a page of the packet: "<prefix><page number>".
 LINK_PREFIX = "utlatande-sida:"
-
-
-@dataclass
-class Mark:
-    """A bookmark: title, 0-based page within its document, the bookmarks under it."""
-
-    title: str
-    page: int
-    children: list[Mark] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,74 +35,6 @@ class PageBand:
     width: float
     height: float
     edge: str
-
-
-class Document:
-    """A PDF read once: its pages, its bookmarks, and its reader for the packet."""
-
-    def __init__(self, pdf: bytes):
-        self.pdf = pdf
-        self.reader = PdfReader(io.BytesIO(pdf))
-
-    @property
-    def pages(self) -> int:
-        return len(self.reader.pages)
-
-    @cached_property
-    def outline(self) -> list[Mark]:
-        """The bookmarks as a tree of Marks."""
-        return self._walk(self.reader.outline)
-
-    def _walk(self, items: list[Any]) -> list[Mark]:
-        marks: list[Mark] = []
-        for item in items:
-            if isinstance(item, list):
-                if marks:
-                    marks[-1].children.extend(self._walk(item))
-                continue
-            page = self.reader.get_destination_page_number(item)
-            if page is not None and page >= 0:
-                marks.append(Mark(" ".join(str(item.title).split()), page))
-        return marks
-
-
-def page_count(path: Path) -> int:
-    return len(PdfReader(path).pages)
-
-
-def combine(documents: list[tuple[Document | None, list[Mark]]]) -> PdfWriter:
-    """The documents' pages in order, each document's marks shifted to where it starts."""
-    writer = PdfWriter()
-    for document, marks in documents:
-        start = len(writer.pages)
-        if document is not None:
-            writer.append(document.reader, import_outline=False)
-        _add_marks(writer, marks, start, None)
-    writer.page_mode = "/UseOutlines"
-    return writer
-
-
-def _add_marks(writer: PdfWriter, marks: list[Mark], start: int, parent: Any) -> None:
-    for mark in marks:
-        node = writer.add_outline_item(title=mark.title, page_number=start + mark.page,
-                                       parent=parent,
-                                       is_open=False)
-        _add_marks(writer, mark.children, start, node)
-
-
-def link_pages(writer: PdfWriter, first: int, count: int) -> None:
-    """Links "utlatande-sida:N" on pages first … first+count-1 become jumps to page N."""
-    for page in writer.pages[first:first + count]:
-        for annotation in page.get("/Annots") or ():
-            annotation = annotation.get_object()
-            action = annotation.get("/A")
-            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
-            if not uri.startswith(LINK_PREFIX):
-                continue
-            target = int(uri.removeprefix(LINK_PREFIX)) - 1
-            del annotation["/A"]
-            annotation[NameObject("/Dest")] = ArrayObject(
-                [writer.pages[target].indirect_reference, NameObject("/Fit")])
 
 
 # -- where the text on a page stands -----------------------------------------------------
@@ -215,43 +131,69 @@ def text_extents(data: bytes, resources: Any, ctm: Matrix = _IDENTITY,
 def _form_extents(resources: Any, name: bytes, ctm: Matrix,
                   depth: int) -> list[tuple[float, float]]:
     try:
-        xobject = resources["/XObject"][name.decode("latin-1")].get_object()
+        xobject = resources["/XObject"][name.decode("latin-1")]
     except (KeyError, TypeError, AttributeError):
         return []
-    if xobject.get("/Subtype") != "/Form":
+    if not isinstance(xobject, pikepdf.Stream) or xobject.get("/Subtype") != Name.Form:
         return []
     matrix = tuple(float(v) for v in xobject.get("/Matrix", _IDENTITY))
     inner = xobject.get("/Resources")
-    return text_extents(xobject.get_data(), inner.get_object() if inner else resources,
+    try:
+        data = xobject.read_bytes()
+    except pikepdf.PdfError:
+        return []
+    return text_extents(data, inner if inner is not None else resources,
                         _mul(matrix, ctm), depth + 1)  # type: ignore[arg-type]
 
 
+def _resources(page: Any) -> Any:
+    """A page's resources, inherited from the page tree where the page has none."""
+    node = page
+    while node is not None:
+        if "/Resources" in node:
+            return node.Resources
+        node = node.get("/Parent")
+    return Dictionary()
+
+
 def _page_text(page: Any) -> list[tuple[float, float]]:
-    contents = page.get_contents()
+    contents = page.get("/Contents")
     if contents is None:
         return []
-    resources = page.get("/Resources")
-    return text_extents(contents.get_data(), resources.get_object() if resources else {})
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    try:
+        data = b"\n".join(stream.read_bytes() for stream in streams)
+    except pikepdf.PdfError:
+        return []
+    return text_extents(data, _resources(page))
 
 
 def _free(extents: list[tuple[float, float]], low: float, high: float) -> bool:
     return not any(bottom < high and top > low for bottom, top in extents)
 
 
-def place_numbers(writer: PdfWriter) -> list[PageBand]:
+def _box(page: Any) -> tuple[float, float, float, float]:
+    """x0, y0, width, height of the page's crop box (its media box if it has none)."""
+    node, box = page, None
+    while node is not None and box is None:
+        box = node.get("/CropBox", node.get("/MediaBox"))
+        node = node.get("/Parent")
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
+
+
+def place_numbers(pdf: pikepdf.Pdf) -> list[PageBand]:
     """For every page, the edge where its running number covers no text.
 
     Rotated pages are turned upright first; a page with text at both edges is shrunk a
     little from the bottom so that the number has a band of its own.
     """
     bands = []
-    for page in writer.pages:
-        if page.rotation:
-            page.transfer_rotation_to_content()
-        box = page.cropbox
-        x0, y0, width, height = float(box.left), float(box.bottom), float(box.width), \
-            float(box.height)
-        extents = _page_text(page)
+    for page in pdf.pages:
+        if int(page.obj.get("/Rotate", 0)) % 360:
+            page.flatten_rotation()
+        x0, y0, width, height = _box(page.obj)
+        extents = _page_text(page.obj)
         low, high = BAND[0], BAND[1] + CLEARANCE
         if _free(extents, y0 + low, y0 + high):
             edge = "botten"
@@ -264,44 +206,37 @@ def place_numbers(writer: PdfWriter) -> list[PageBand]:
     return bands
 
 
-def _shrink(page: Any, x0: float, y0: float, width: float, height: float) -> None:
+def _shrink(page: pikepdf.Page, x0: float, y0: float, width: float, height: float) -> None:
     """Scale the page's content (and its links) into the box above the band."""
     scale = (height - SHRINK) / height
     tx = x0 + width * (1 - scale) / 2 - scale * x0
     ty = y0 + SHRINK - scale * y0
-    page.add_transformation(Transformation().scale(scale, scale).translate(tx, ty))
-    for annotation in page.get("/Annots") or ():
-        annotation = annotation.get_object()
+    page.contents_add(f"q {scale:.6f} 0 0 {scale:.6f} {tx:.4f} {ty:.4f} cm\n".encode(),
+                      prepend=True)
+    page.contents_add(b"\nQ\n")
+    for annotation in page.obj.get("/Annots", []):
         if "/Rect" in annotation:
-            x1, y1, x2, y2 = (float(v) for v in annotation["/Rect"])
-            annotation[NameObject("/Rect")] = RectangleObject(
-                [FloatObject(x1 * scale + tx), FloatObject(y1 * scale + ty),
-                 FloatObject(x2 * scale + tx), FloatObject(y2 * scale + ty)])
+            x1, y1, x2, y2 = (float(v) for v in annotation.Rect)
+            annotation.Rect = Array([x1 * scale + tx, y1 * scale + ty,
+                                     x2 * scale + tx, y2 * scale + ty])
 
 
-def stamp(writer: PdfWriter, numbers: bytes) -> None:
-    """Merge page i of `numbers` (the running numbers, one page each) onto page i."""
-    reader = PdfReader(io.BytesIO(numbers))
-    if len(reader.pages) != len(writer.pages):
-        raise ValueError(f"sidnumren har {len(reader.pages)} sidor, paketet "
-                         f"{len(writer.pages)}")
-    for page, overlay in zip(writer.pages, reader.pages, strict=True):
-        box = page.cropbox
-        page.merge_transformed_page(
-            overlay, Transformation().translate(float(box.left), float(box.bottom)))
-        page.compress_content_streams()  # merging leaves the page's content uncompressed
-
-
-def finish(writer: PdfWriter, metadata: dict[str, str], sources: list[bytes]) -> bytes:
-    """The packet's bytes: metadata, language sv-SE, and an /ID from its inputs."""
-    writer.add_metadata(metadata)
-    writer._root_object[NameObject("/Lang")] = TextStringObject("sv-SE")
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(hashlib.sha256(source).digest())
-    identifier = digest.hexdigest()[:32].encode()
-    # A fixed /ID from the content, so the same inputs give the same bytes.
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
+    """Draw page i of `numbers` (the running numbers, one page each) on page i, marked as
+    a pagination artifact; the page's own content is untouched (and read only when the
+    result is written)."""
+    if len(numbers.pages) != len(pdf.pages):
+        raise ValueError(f"sidnumren har {len(numbers.pages)} sidor, paketet "
+                         f"{len(pdf.pages)}")
+    for page, overlay in zip(pdf.pages, numbers.pages, strict=True):
+        form = pdf.copy_foreign(overlay.as_form_xobject())
+        x0, y0, _, _ = _box(page.obj)
+        resources = Dictionary(_resources(page.obj))  # the page's own: others share the old
+        xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+        xobjects[FORM] = form
+        resources.XObject = xobjects
+        page.obj.Resources = resources
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(
+            f"\nQ\nq 1 0 0 1 {x0:.4f} {y0:.4f} cm /Artifact <</Type /Pagination>> BDC "
+            f"{FORM} Do EMC Q\n".encode())

@@ -1,42 +1,42 @@
-"""Each item's pages in the packet: its statement (made by the pipeline, on every core)
-or its appendix files, with the bookmarks they get in the agenda."""
+"""Each item's pages in the packet: its statement (made by the pipeline in worker
+processes, or taken from the PDF cache while nothing it is made from has changed) or its
+appendix files, with the bookmarks they get in the agenda."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline
 from ..case_text import case_line
 from ..errors import AnswerError, Problem, internal_error
-from ..model import ProposalGroup
+from ..manifest import _hash_of, package_files
+from ..model import Appendix, ProposalGroup
+from ..pdfmerge import Mark, outline_of
 from ..pipeline import Checked
 from ..pool import in_workers
+from ..store import content_key, slot_of
 from ..text import ascii_letters
 from .meeting import Agenda, Item
-from .packet import Document, Mark, page_count
+from .workspace import Workspace
 
-# -- rendering -------------------------------------------------------------------------
 
 @dataclass
 class Part:
-    """An item's pages in the packet: its statement and appendices, with their bookmarks."""
+    """An item's pages in the packet: PDF files in order, (file, appendix title or None),
+    with their bookmarks; and the item's own PDF beside index.html."""
 
     item: Item
-    document: Document | None = None
+    sources: list[tuple[Path, str | None]] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
+    pages: int = 0
     filename: str | None = None
-
-    @property
-    def pages(self) -> int:
-        return self.document.pages if self.document is not None else 0
-
-    @property
-    def pdf(self) -> bytes:
-        return self.document.pdf if self.document is not None else b""
+    statement: Path | None = None  # an answer item's PDF (its own file)
+    untagged: list[str] = field(default_factory=list)  # "Bilaga N: titel" without tags
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Row:
     fil: str | None
     sidor: int
     ärende: str = ""  # the case the statement answers, worded by the profile (case_text)
+    otaggade: list[str] = field(default_factory=list)
 
 
 def slug(text: str) -> str:
@@ -69,39 +70,23 @@ def slug(text: str) -> str:
     return result or "arende"
 
 
-def _appendix_pdf(agenda: Agenda, item: Item) -> bytes:
-    """A plain item's appendix files, one after the other (its bookmarks are the agenda's)."""
-    return pipeline.appended(None, item.files, agenda.loaded)
+def _statement_key(checked: Checked, project: Path, embed: bool = True) -> str | None:
+    """The cache key of a statement: build's content hashes of everything it is made from
+    (and, for a public agenda, that the answer file is not embedded).
 
-
-def _statement_marks(item: Item, document: Document) -> list[Mark]:
-    """item → statement (its own headings) → Bilaga N, pages counted within the part."""
-    checked = item.checked
-    assert checked is not None and checked.answer is not None and checked.theme is not None
-    settings = pipeline.settings(checked)
-    lengths = [page_count(a.fil) for a in item.files if a.fil is not None]
-    statement_pages = document.pages - sum(lengths)
-    headings = [m for m in document.outline if m.page < statement_pages]
-    if len(headings) == 1 and headings[0].title == " ".join(item.rubrik.split()):
-        headings = headings[0].children
-    label = settings["rubriker"].get("bilaga", "Bilaga")
-    start, appendices = statement_pages, []
-    for appendix, length in zip(item.files, lengths, strict=True):
-        appendices.append(Mark(f"{label} {appendix.nummer}: {appendix.titel}", start))
-        start += length
-    statement = Mark(settings.get("dokumenttyp") or checked.answer.mall, 0,
-                     headings + appendices)
-    return [Mark(f"{item.nummer}. {item.rubrik}", 0, [statement])]
-
-
-def _plain_marks(agenda: Agenda, item: Item) -> list[Mark]:
-    start, marks = 0, []
-    for appendix in item.files:
-        assert appendix.fil is not None
-        marks.append(Mark(f"{agenda.label('bilaga')} {appendix.nummer}: {appendix.titel}",
-                          start))
-        start += page_count(appendix.fil)
-    return [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
+    None when the answer file has changed since it was checked: that statement is not
+    the one the file now holds, and it is not kept.
+    """
+    files, folders = pipeline.made_from(checked, project)
+    settings = ("statement", None) if embed else ("statement", None, "utan svarsfil")
+    key = content_key([*files, *package_files()], folders, project, *settings)
+    assert checked.loaded is not None
+    source = checked.loaded.source.encode()
+    written = _hash_of(str(checked.path), checked.path.stat())
+    if written not in {hashlib.sha256(source).hexdigest(),
+                       hashlib.sha256(b"\xef\xbb\xbf" + source).hexdigest()}:
+        return None
+    return key
 
 
 def _render_one(path: Path, project: Path, embed: bool) -> bytes | list[Problem]:
@@ -119,52 +104,153 @@ def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Prob
         return [internal_error(path, exc)]
 
 
-def _render_statements(agenda: Agenda, project: Path) -> dict[Path, bytes]:
-    """The PDF of every shown statement, each answer once, on every core (the pool `build`
-    uses: Ctrl-C stops the workers, and a worker that crashes costs only its statement)."""
-    checked: dict[Path, Checked] = {}
-    for item in agenda.items:
-        if agenda.shown(item) and item.checked is not None:
-            checked.setdefault(item.checked.path.resolve(), item.checked)
-    jobs = min(os.cpu_count() or 1, len(checked))
-    embed = not agenda.offentlig  # a public agenda carries no answer file, nor its comments
-    results: dict[Path, bytes | list[Problem]]
+def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
+                       embed: bool) -> list[Problem]:
+    """Lay out each statement into its file, on every core (the pool `build` uses: Ctrl-C
+    stops the workers, and a worker that crashes costs only its statement); each PDF is
+    written as it arrives, so they are never all held at once. The problems."""
+    jobs = min(os.cpu_count() or 1, len(todo))
+    results: Iterable[tuple[Path, bytes | list[Problem]]]
     if jobs <= 1:
-        results = {key: _pdf_or_problems(lambda c=c: pipeline.statement_pdf(c, project, embed),
-                                         c.path)
-                   for key, c in checked.items()}
+        results = ((key, _pdf_or_problems(
+            lambda c=c: pipeline.statement_pdf(c, project, embed), c.path))
+            for key, (c, _) in todo.items())
     else:
         pipeline.warm_up()  # WeasyPrint imported once, before the fork
-        calls = [(key, (_render_one, c.path, project, embed)) for key, c in checked.items()]
-        results = dict(in_workers(calls, jobs,
-                                  lambda key, exc: [internal_error(checked[key].path, exc)]))
-    problems = [p for r in results.values() if isinstance(r, list) for p in r]
+        calls = [(key, (_render_one, c.path, project, embed)) for key, (c, _) in todo.items()]
+        results = in_workers(calls, jobs, lambda key, exc: [internal_error(todo[key][0].path,
+                                                                           exc)])
+    problems: list[Problem] = []
+    for key, result in results:
+        if isinstance(result, list):
+            problems.extend(result)
+        else:
+            todo[key][1].write_bytes(result)
+    return problems
+
+
+def _statements(agenda: Agenda, ws: Workspace) -> dict[Path, Path]:
+    """The PDF file of every shown statement, each answer once: from the cache while its
+    inputs are unchanged, else laid out now (and kept)."""
+    files: dict[Path, Path] = {}
+    todo: dict[Path, tuple[Checked, Path]] = {}
+    keys: dict[Path, str | None] = {}
+    embed = not agenda.offentlig  # a public agenda carries no answer file, nor its comments
+
+    def slot(checked: Checked) -> str:
+        return slot_of(checked.path) + ("" if embed else "-offentlig")
+
+    for item in agenda.items:
+        checked = item.checked
+        if not agenda.shown(item) or checked is None:
+            continue
+        answer = checked.path.resolve()
+        if answer in files:
+            continue
+        files[answer] = target = ws.file(f"utlatande-{len(files):03d}.pdf")
+        keys[answer] = key = _statement_key(checked, ws.project, embed)
+        if key is None or not ws.store.take(slot(checked), key, target):
+            todo[answer] = (checked, target)
+    problems = _render_statements(todo, ws.project, embed)
     if problems:
         raise AnswerError(problems)
-    return {key: results[key] for key in checked}  # type: ignore[misc]
+    for answer, (checked, target) in todo.items():
+        ws.rendered.append(checked.path)
+        # Kept only if nothing it was made from changed while it was laid out; else the
+        # agenda is not recorded as up to date either.
+        if keys[answer] is not None and \
+                _statement_key(checked, ws.project, embed) == keys[answer]:
+            ws.keep(slot(checked), keys[answer], target)
+        else:
+            ws.unsettled = True
+    return files
 
 
-def render_parts(agenda: Agenda, project: Path) -> list[Part]:
+def _open_appendix(agenda: Agenda, item: Item, appendix: Appendix) -> tuple[int, bool]:
+    """(pages, tagged) of an appendix file; one that cannot be read is the user's error."""
+    import pikepdf
+
+    assert appendix.fil is not None
+    loaded = item.checked.loaded if item.checked is not None else agenda.loaded
+    assert loaded is not None
+    try:
+        with pikepdf.open(appendix.fil) as pdf:
+            if pdf.is_encrypted:
+                reason = "den är krypterad"
+            elif not len(pdf.pages):
+                reason = "den har inga sidor"
+            else:
+                tree = pdf.Root.get("/StructTreeRoot")
+                return len(pdf.pages), tree is not None and "/K" in tree
+    except pikepdf.PasswordError:
+        reason = "den är krypterad"
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        reason = str(exc) or type(exc).__name__
+    raise AnswerError([pipeline.unreadable_appendix(appendix, loaded, reason)])
+
+
+def _statement_marks(item: Item, path: Path, lengths: list[int]) -> tuple[list[Mark], int]:
+    """item → statement (its own headings) → Bilaga N, pages counted within the part;
+    and the part's pages."""
+    import pikepdf
+
+    checked = item.checked
+    assert checked is not None and checked.answer is not None and checked.theme is not None
+    settings = pipeline.settings(checked)
+    with pikepdf.open(path) as pdf:
+        pages, outline = len(pdf.pages), outline_of(pdf)
+    statement_pages = pages - sum(lengths)
+    headings = [m for m in outline if m.page < statement_pages]
+    if len(headings) == 1 and headings[0].title == " ".join(item.rubrik.split()):
+        headings = headings[0].children
+    label = settings["rubriker"].get("bilaga", "Bilaga")
+    start, appendices = statement_pages, []
+    for appendix, length in zip(item.files, lengths, strict=True):
+        appendices.append(Mark(f"{label} {appendix.nummer}: {appendix.titel}", start))
+        start += length
+    statement = Mark(settings.get("dokumenttyp") or checked.answer.mall, 0,
+                     headings + appendices)
+    return [Mark(f"{item.nummer}. {item.rubrik}", 0, [statement])], pages
+
+
+def _appendix_label(agenda: Agenda, item: Item, appendix: Appendix) -> str:
+    if item.checked is not None and item.checked.answer is not None:
+        label = pipeline.settings(item.checked)["rubriker"].get("bilaga", "Bilaga")
+    else:
+        label = agenda.label("bilaga")
+    return f"{label} {appendix.nummer}: {appendix.titel}"
+
+
+def render_parts(agenda: Agenda, ws: Workspace) -> list[Part]:
     """Every item's pages, rendered as `build` renders them; none for a hidden item."""
-    rendered = _render_statements(agenda, project)  # an answer named twice is rendered once
+    statements = _statements(agenda, ws)  # an answer named twice is rendered once
     parts = []
     for item in agenda.items:
         part = Part(item)
+        parts.append(part)
         if not agenda.shown(item):
-            parts.append(part)
             continue
+        opened = [_open_appendix(agenda, item, a) for a in item.files]
+        part.untagged = [_appendix_label(agenda, item, a)
+                         for a, (_, tagged) in zip(item.files, opened, strict=True)
+                         if not tagged]
         if item.checked is not None:
-            key = item.checked.path.resolve()
-            # A reader of its own: pages appended twice from one reader would share their
-            # content, and each would get the other's page number too.
-            part.document = Document(rendered[key])
-            part.marks = _statement_marks(item, part.document)
+            part.statement = statements[item.checked.path.resolve()]
+            part.sources = [(part.statement, None)]
+            part.marks, part.pages = _statement_marks(item, part.statement,
+                                                      [n for n, _ in opened])
         elif item.files:
-            part.document = Document(_appendix_pdf(agenda, item))
-            part.marks = _plain_marks(agenda, item)
+            marks, start = [], 0
+            for appendix, (length, _) in zip(item.files, opened, strict=True):
+                label = _appendix_label(agenda, item, appendix)
+                assert appendix.fil is not None
+                part.sources.append((appendix.fil, label))
+                marks.append(Mark(label, start))
+                start += length
+            part.marks = [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
+            part.pages = start
         if part.pages:
             part.filename = f"{item.nummer:02d}-{slug(item.rubrik)}.pdf"
-        parts.append(part)
     return parts
 
 
@@ -186,5 +272,6 @@ def list_rows(agenda: Agenda, parts: list[Part], starts: dict[int, int]) -> list
         rows.append(Row(item.nummer, item.rubrik, item.underrubrik, item.föredragande,
                         item.diarienummer, item.förslag, item.sekretess,
                         not agenda.shown(item), plain_titles, starts.get(item.nummer),
-                        part.filename, part.pages, case_line(item.ärende, agenda.settings)))
+                        part.filename, part.pages, case_line(item.ärende, agenda.settings),
+                        part.untagged))
     return rows

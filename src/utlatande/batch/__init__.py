@@ -9,16 +9,17 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import internal_error
+from ..manifest import Manifest, Record, package_files, record, settings_key
 from ..pool import end_group, in_workers, own_group, without_sigint
+from ..store import Store, key_of, slot_of
 from ..write import remove_orphans
 from .edited import edited_outputs, output_facts
-from .manifest import Manifest, Record, package_files, record, settings_key
 
 if TYPE_CHECKING:
     from ..pipeline import Built
@@ -61,6 +62,21 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
     if not built.ok or built.changed:
         return Outcome(built, None)
     return Outcome(built, _record(built, built.outputs, key))
+
+
+def _keep_pdf(outcome: Outcome, out_dir: Path, project: Path,
+              pdf_variant: str | None) -> None:
+    """The PDF just written, kept in the PDF cache that `agenda` shares (store.py), under
+    the content hashes the manifest recorded for it."""
+    from .. import pipeline
+
+    record = outcome.record
+    assert record is not None
+    key = key_of({path: facts[2] for path, facts in record.files.items()}, record.folders,
+                 project, "statement", pdf_variant)
+    pdf = pipeline.output_path(outcome.built.path, out_dir, "pdf")
+    with suppress(OSError):  # the cache saves time; a build never fails for it
+        Store(out_dir).put(slot_of(outcome.built.path), key, pdf)
 
 
 def _record(built: Built, outputs: list[Path], key: str) -> Record:
@@ -152,6 +168,8 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
                 if outcome.record is not None:
                     outcome.record.utdata = output_facts(outcome.built.outputs)
                 manifest.update(outcome.built.path, outcome.record)
+                if outcome.record is not None and "pdf" in formats:
+                    _keep_pdf(outcome, out_dir, project, pdf_variant)
                 if outcome.built.ok:
                     summary.built += 1
                 else:

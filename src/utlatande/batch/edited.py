@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .manifest import Manifest, Record, file_hash
+from ..manifest import Manifest, Record, file_hash
 
 EDITABLE = (".docx",)
 

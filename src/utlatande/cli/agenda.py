@@ -32,17 +32,36 @@ def command(motesfil: Path, utmapp: Path, offentlig: bool, depfile: Path | None,
     PDF med varje ärendes handlingar och bilagor, kallelsen och föredragningslistan som
     DOCX, en webbsida (index.html) och varje ärendes PDF.
 
+    Bygger bara om det som har ändrats: varje utlåtande tas ur PDF-cachen som build
+    också använder så länge det som det gjordes av är oförändrat. Varje PDF som skrivs
+    kontrolleras med verify.
+
     Slutkod 0 när kallelsen byggdes, 1 när mötesfilen eller en svarsfil hade fel (då
-    skrivs ingenting), 2 vid felaktiga argument."""
+    skrivs ingenting) eller när verify hittade ett fel i en skriven PDF, 2 vid felaktiga
+    argument."""
     from .. import api
     from ..errors import display_path
 
     started = time.perf_counter()
+    # Nothing changed since the last build: say so without loading anything.
+    unchanged = api.agenda_unchanged(motesfil, utmapp, offentlig, depfile)
+    if unchanged is not None:
+        if not tyst:
+            click.echo(f"{display_path(unchanged)}: oförändrad, {_seconds(started)} s")
+        sys.exit(0)
     built = api.build_agenda(motesfil, utmapp, Path.cwd(), offentlig, depfile)
     for warning in built.warnings:
         click.echo(str(warning), err=True)
+    for finding in built.findings:
+        click.echo(str(finding), err=True)
     if not tyst:
-        seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+        rendered = len(built.rendered)
         click.echo(f"{display_path(built.folder)}: {built.items} ärenden, {built.pages} sidor, "
-                   f"{len(built.outputs)} filer, {seconds} s")
-    sys.exit(0)
+                   f"{len(built.outputs)} filer, {rendered} "
+                   f"{'utlåtande gjort' if rendered == 1 else 'utlåtanden gjorda'} på nytt, "
+                   f"{_seconds(started)} s")
+    sys.exit(1 if any(f.severity == "fel" for f in built.findings) else 0)
+
+
+def _seconds(started: float) -> str:
+    return f"{time.perf_counter() - started:.1f}".replace(".", ",")

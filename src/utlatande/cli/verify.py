@@ -29,7 +29,7 @@ def report_files(paths: list[Path], quiet: bool = False, trust: tuple[Path, ...]
                 click.echo(f"{display_path(path)}: {line}")
         for finding in findings:
             click.echo(str(finding), err=True)
-        if findings:
+        if any(f.severity == "fel" for f in findings):
             failed += 1
         elif not quiet:
             click.echo(f"{display_path(path)}: godkänd")

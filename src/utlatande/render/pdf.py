@@ -244,38 +244,48 @@ class UnreadableAppendix(Exception):
 
 def append_appendices(statement: bytes | None,
                       appendices: list[tuple[str | None, Path]]) -> bytes:
-    """The statement (or nothing) followed by each appendix PDF.
+    """The statement (or nothing) followed by each appendix PDF, tags merged (pdfmerge).
 
-    An appendix with a title gets a bookmark "Bilaga N: titel" at its first page.
+    An appendix with a title gets a bookmark "Bilaga N: titel" at its first page, and its
+    pages, if it has no tags, are marked with the title for `verify`.
     """
     import io
 
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
+    import pikepdf
 
-    from ..pdfsafety import sanitized
+    from ..pdfmerge import Mark, TaggedMerge
+    from ..pdfsafety import strip_active
 
-    writer = PdfWriter(clone_from=io.BytesIO(statement)) if statement else PdfWriter()
-    for index, (title, path) in enumerate(appendices):
+    base = pikepdf.open(io.BytesIO(statement)) if statement else None
+    with TaggedMerge(base) as merge:
+        marks = []
+        for index, (title, path) in enumerate(appendices):
+            first = _append_appendix(merge, index, title, path, strip_active)
+            if title is not None:
+                marks.append((first, [Mark(title, 0)]))
+        merge.add_outline(marks)
+        out = io.BytesIO()
         try:
-            clean, _ = sanitized(path.read_bytes())  # check() warned about what goes
-            reader = PdfReader(io.BytesIO(clean))
-            if reader.is_encrypted:
-                raise UnreadableAppendix(index, "den är krypterad")
-            first = len(writer.pages)
-            writer.append(reader, import_outline=False)
-        except (PyPdfError, OSError, ValueError, KeyError) as exc:
-            raise UnreadableAppendix(index, str(exc) or type(exc).__name__) from None
-        if title is not None:
-            writer.add_outline_item(title=title, page_number=first)
-    # A fixed /ID from the content, so the same inputs give the same bytes.
-    digest = hashlib.sha256(statement or b"")
-    for _, path in appendices:
-        digest.update(path.read_bytes())
-    identifier = digest.hexdigest()[:32].encode()
-    from pypdf.generic import ArrayObject, ByteStringObject
-
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
-    out = io.BytesIO()
-    writer.write(out)
+            merge.save(out)
+        except pikepdf.PdfError as exc:  # an object that could not be read until now
+            raise UnreadableAppendix(len(appendices) - 1, str(exc)) from None
     return out.getvalue()
+
+
+def _append_appendix(merge: Any, index: int, title: str | None, path: Path,
+                     prepare: Any) -> int:
+    """Append one appendix (`prepare` strips its active content: check() warned about
+    it); its first page in the merged document."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as probe:
+            if probe.is_encrypted:
+                raise UnreadableAppendix(index, "den är krypterad")
+            if not len(probe.pages):
+                raise UnreadableAppendix(index, "den har inga sidor")
+        return merge.append(path, title, prepare)[0]
+    except pikepdf.PasswordError:
+        raise UnreadableAppendix(index, "den är krypterad") from None
+    except (pikepdf.PdfError, OSError, ValueError, KeyError) as exc:
+        raise UnreadableAppendix(index, str(exc) or type(exc).__name__) from None

@@ -14,7 +14,16 @@ class Finding:
     code: str
 
     def __str__(self) -> str:
-        return f"{self.path}: fel: {self.message} [verify.{self.code}]"
+        return f"{self.path}: {self.severity}: {self.message} [verify.{self.code}]"
+
+    @property
+    def severity(self) -> str:
+        """'fel', or 'varning' for what the file cannot help (WARNINGS)."""
+        return "varning" if self.code in WARNINGS else "fel"
+
+
+# What a file cannot help: pages of a third party's untagged appendix, included as they are.
+WARNINGS = {"otaggad_bilaga"}
 
 
 Issue = tuple[str, str]  # (code, Swedish message) before the file is named

@@ -409,11 +409,46 @@ def _pages_tagged(pdf, claims: Claims) -> list[Issue]:
         return []  # already reported: no tag tree at all
     untagged = [n for n, page in enumerate(pdf.pages, 1)
                 if "/StructParents" not in page.obj and _has_content(page.obj)]
-    if not untagged:
-        return []
-    shown = ", ".join(str(n) for n in untagged[:10]) + (" …" if len(untagged) > 10 else "")
-    return [("otaggad_sida", f"sidorna {shown} finns inte i taggträdet (/StructParents "
-             "saknas), till exempel bilagor som lagts till efter utlåtandet")]
+    appendices: dict[str, list[int]] = {}
+    for number in untagged:
+        title = untagged_appendix(pdf.pages[number - 1].obj)
+        if title is not None:
+            appendices.setdefault(title, []).append(number)
+    unknown = [n for n in untagged if untagged_appendix(pdf.pages[n - 1].obj) is None]
+    issues = [("otaggad_bilaga", f"{_page_ranges(pages)} kommer från bilagan '{title}', "
+               "som saknar taggar. Bilagan tas med som den är och kan vara otillgänglig för "
+               "skärmläsare") for title, pages in appendices.items()]
+    if unknown:
+        shown = ", ".join(str(n) for n in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        issues.append(("otaggad_sida", f"sidorna {shown} finns inte i taggträdet "
+                       "(/StructParents saknas), till exempel bilagor som lagts till efter "
+                       "utlåtandet"))
+    return issues
+
+
+def untagged_appendix(page) -> str | None:
+    """The title of the untagged appendix a page came from, as utlatande marked it."""
+    from ..pdfmerge import PIECE, UNTAGGED
+
+    try:
+        return str(page.PieceInfo[PIECE].Private[UNTAGGED])
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _page_ranges(pages: list[int]) -> str:
+    """'sidan 4', 'sidorna 4–9 och 12'."""
+    ranges: list[list[int]] = []
+    for page in pages:
+        if ranges and ranges[-1][1] == page - 1:
+            ranges[-1][1] = page
+        else:
+            ranges.append([page, page])
+    words = [str(a) if a == b else f"{a}–{b}" for a, b in ranges]
+    if len(pages) == 1:
+        return f"sidan {words[0]}"
+    return "sidorna " + (words[0] if len(words) == 1 else
+                         ", ".join(words[:-1]) + " och " + words[-1])
 
 
 def _has_content(page) -> bool:

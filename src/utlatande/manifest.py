@@ -15,11 +15,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..write import write_atomic
+from . import __version__
+from .write import write_atomic
 
 MANIFEST = ".utlatande-manifest.json"
-PACKAGE = Path(__file__).resolve().parent.parent  # utlatande/, not batch/
+PACKAGE = Path(__file__).resolve().parent
 
 
 def file_hash(path: Path) -> str:

@@ -1,0 +1,79 @@
+"""Where an agenda is put together: a private folder beside the PDF cache that `build` and
+`agenda` share (store.py), and the kallelse's own PDFs taken from that cache or laid out."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import pipeline
+from ..manifest import package_files
+from ..store import Store, agenda_slot, content_key
+from ..theme import Theme
+
+
+@dataclass
+class Workspace:
+    """A build's private folder, its cache, and the answers whose statements it laid out."""
+
+    project: Path
+    store: Store
+    folder: Path
+    slot: str  # the meeting's (and version's) name in the cache
+    rendered: list[Path] = field(default_factory=list)
+    kept: list[tuple[str, str, Path]] = field(default_factory=list)
+    unsettled: bool = False  # something it is made from changed while it was made
+
+    def file(self, name: str) -> Path:
+        return self.folder / name
+
+    def keep(self, slot: str, key: str, path: Path) -> None:
+        """Keep a file in the cache once the agenda is built (a failed build writes
+        nothing, not even to the cache)."""
+        self.kept.append((slot, key, path))
+
+    def commit(self) -> None:
+        for slot, key, path in self.kept:
+            self.store.put(slot, key, path)
+
+    def theme_key(self, theme: Theme, *settings: object) -> str:
+        """A cache key of something made from the theme, utlatande and `settings`."""
+        return content_key([*theme.dependencies(), *package_files()], theme.folders,
+                           self.project, *settings)
+
+    def html_pdf(self, html: str, name: str, theme: Theme, settings: dict[str, Any],
+                 tagged: bool) -> Path:
+        """The PDF of a kallelse template's HTML: from the cache while the HTML, the theme
+        and utlatande are the same, else laid out (tagged PDF/A-2a, or plain) and kept."""
+        key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(), tagged)
+        target = self.file(f"{name}.pdf")
+        slot = f"{self.slot}-{name}"
+        if self.store.take(slot, key, target):
+            return target
+        target.write_bytes(pipeline.html_pdf(html, theme, settings, self.project, tagged))
+        self.keep(slot, key, target)
+        return target
+
+
+@contextmanager
+def workspace(meeting: Path, offentlig: bool, out_root: Path,
+              project: Path) -> Iterator[Workspace]:
+    """A private folder beside the cache (the same file system: entries are linked, not
+    copied), removed afterwards; a build that wrote nothing leaves no folder behind."""
+    store = Store(out_root)
+    created = [d for d in (out_root, store.folder) if not d.exists()]
+    store.folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="arbete-", dir=store.folder))
+    try:
+        yield Workspace(project, store, folder, agenda_slot(meeting, offentlig))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        for made in reversed(created):
+            with suppress(OSError):  # not empty: something else was written there
+                made.rmdir()

@@ -1,0 +1,145 @@
+"""The incremental agenda: each statement laid out once and taken from the PDF cache that
+`build` shares while nothing it is made from changes; the packet the same bytes as a clean
+build's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from test_agenda import item_pages, list_column
+from utlatande import api
+from utlatande.cli import main
+
+from conftest import ROOT
+
+STATEMENT = """mall: tjänsteutlåtande
+profil: stockholm
+datum: 2024-03-19
+rubrik: Utlåtande {n}
+sammanfattning: |
+  {text}
+"""
+MEETING = """möte:
+  organ: Socialnämnden
+  datum: 2024-03-19
+  tid: "17.00"
+  plats: Rådhuset
+ärenden:
+  - ../answers/a1.yaml
+  - ../answers/a2.yaml
+  - ../answers/a3.yaml
+  - rubrik: Anmälan av delegationsbeslut
+    bilagor:
+      - {titel: Delegationslista, fil: bilagor/delegationslista.pdf}
+"""
+SENTENCE = "Förvaltningen föreslår att nämnden godkänner redovisningen av uppdraget. "
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "answers").mkdir()
+    for n in (1, 2, 3):
+        _write(tmp_path, n, f"Sammanfattning nummer {n}.")
+    (tmp_path / "moten" / "bilagor").mkdir(parents=True)
+    shutil.copy(ROOT / "moten" / "bilagor" / "delegationslista.pdf",
+                tmp_path / "moten" / "bilagor")
+    (tmp_path / "moten" / "m.yaml").write_text(MEETING, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _write(project: Path, n: int, text: str) -> None:
+    (project / "answers" / f"a{n}.yaml").write_text(STATEMENT.format(n=n, text=text),
+                                                     encoding="utf-8")
+
+
+def _agenda(out: str = "build") -> api.AgendaBuilt:
+    return api.build_agenda(Path("moten/m.yaml"), Path(out))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _names(built) -> list[str]:
+    return sorted(p.name for p in built.rendered)
+
+
+def test_only_a_changed_statement_is_laid_out_again_and_the_packet_is_a_clean_builds(
+        project):
+    assert _names(_agenda()) == ["a1.yaml", "a2.yaml", "a3.yaml"]
+    first = _files(project / "build" / "m")
+    again = _agenda()
+    assert again.rendered == []  # every statement from the cache
+    assert _files(project / "build" / "m") == first
+    _write(project, 2, "En annan sammanfattning.")
+    changed = _agenda()
+    assert _names(changed) == ["a2.yaml"]
+    after = _files(project / "build" / "m")
+    assert after["m.pdf"] != first["m.pdf"]
+    assert after["01-utlatande-1.pdf"] == first["01-utlatande-1.pdf"]
+    # A clean build of the same inputs, in a folder of its own, gives the same bytes.
+    clean = _agenda("ren")
+    assert _names(clean) == ["a1.yaml", "a2.yaml", "a3.yaml"]
+    assert _files(project / "ren" / "m") == after
+
+
+def test_the_command_says_nothing_changed_without_building(project):
+    runner = CliRunner()
+    first = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert first.exit_code == 0, first.output
+    assert "3 utlåtanden gjorda på nytt" in first.output
+    second = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert second.exit_code == 0, second.output
+    assert second.output.startswith("build/m: oförändrad, ")
+    # A file that is only touched is no change; a changed one is.
+    answer = project / "answers" / "a3.yaml"
+    answer.write_bytes(answer.read_bytes())
+    assert "oförändrad" in runner.invoke(main, ["agenda", "moten/m.yaml"]).output
+    _write(project, 3, "Ny text.")
+    third = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert "1 utlåtande gjort på nytt" in third.output, third.output
+    # The public version is a build of its own, with statements of its own (they carry no
+    # answer file), kept beside the full version's.
+    public = runner.invoke(main, ["agenda", "moten/m.yaml", "--offentlig"])
+    assert "build/m-offentlig: 4 ärenden" in public.output, public.output
+    assert "3 utlåtanden gjorda på nytt" in public.output
+    _write(project, 1, "Ändrad igen.")
+    for version in ([], ["--offentlig"]):
+        again = runner.invoke(main, ["agenda", "moten/m.yaml", *version])
+        assert "1 utlåtande gjort på nytt" in again.output, again.output
+
+
+def test_an_agenda_after_build_takes_the_statements_build_made(project):
+    result = CliRunner().invoke(main, ["build", "-q"])
+    assert result.exit_code == 0, result.output
+    assert _agenda().rendered == []
+    # Built alone, the statement is the same PDF that build wrote.
+    folder = project / "build" / "m"
+    assert (folder / "02-utlatande-2.pdf").read_bytes() == \
+        (project / "build" / "a2.pdf").read_bytes()
+
+
+def test_list_page_numbers_follow_a_statement_that_grows_a_page(project):
+    _agenda()
+    packet = project / "build" / "m" / "m.pdf"
+    before = item_pages(packet)
+    _write(project, 1, (SENTENCE * 12 + "\n\n  ") * 10)  # a page or more longer
+    grown = _agenda()
+    assert _names(grown) == ["a1.yaml"]
+    after = item_pages(packet)
+    growth = len(pypdf.PdfReader(project / "build" / "m" / "01-utlatande-1.pdf").pages) - 1
+    assert growth >= 1
+    assert after[1] == before[1]
+    assert {n: after[n] - before[n] for n in (2, 3, 4)} == {2: growth, 3: growth, 4: growth}
+    column = list_column(packet, range(2, min(after.values())))
+    assert {n: int(v) for n, v in column.items()} == after
+    total = len(pypdf.PdfReader(packet).pages)
+    assert f"sida {total} av {total}" in pypdf.PdfReader(packet).pages[-1].extract_text()
+    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
