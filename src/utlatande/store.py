@@ -158,4 +158,3 @@ def record_agenda(meeting: Path, out_root: Path, offentlig: bool, outputs: list[
     manifest.update(meeting, record(outputs, agenda_settings(offentlig),
                                     [*files, *package_files()], folders))
     manifest.save()
-
