@@ -26,11 +26,16 @@ def without_sigint() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # Blocked as well as ignored: a Ctrl-C that comes while the workers fork stays pending
+    # (Linux never drops a blocked signal) and reaches this process once its handler is
+    # back, instead of being lost, which let the build run on to its end.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def in_workers(calls: list[tuple[Any, tuple]], jobs: int,
