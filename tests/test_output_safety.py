@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from utlatande.batch.manifest import Manifest, record
+from utlatande.manifest import Manifest, record
 
 from utlatande import pipeline
 from utlatande.cli import main
