@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from utlatande.manifest import Manifest, record
 
 from utlatande import pipeline
 from utlatande.cli import main
+from utlatande.manifest import Manifest, record
 
 SHORT = "mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: {rubrik}\n"
 
