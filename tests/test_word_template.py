@@ -159,3 +159,20 @@ def test_libreoffice_shows_the_logo_at_the_top_of_page_1(project):
         height = image.size[1]
     assert _colour_pixels(page, LOGO_COLOUR, slice(0, height // 5)) > 300
     assert _colour_pixels(page, LOGO_COLOUR, slice(height // 5, height)) == 0
+
+
+def test_the_templates_own_header_and_footer_stand_on_page_1_too(project):
+    path = project / "templates" / "prov" / "word-mall.docx"
+    make_template(path)
+    template = docx.Document(str(path))
+    template.sections[0].footer.paragraphs[0].text = "Mallens egen sidfot"
+    template.save(str(path))
+    section = docx.Document(str(_build_docx(project))).sections[0]
+    first_header = [p.text for p in section.first_page_header.paragraphs]
+    first_footer = [p.text for p in section.first_page_footer.paragraphs]
+    assert "Mallens eget sidhuvud" in first_header
+    assert "Mallens egen sidfot" in first_footer
+    assert "Mallens egen sidfot" in [p.text for p in section.footer.paragraphs]
+    # the logo stays first, above the template's own header text
+    first = section.first_page_header._element[0]
+    assert first.find(".//" + qn("wp:docPr")) is not None

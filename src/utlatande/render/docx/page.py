@@ -11,7 +11,7 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from .elements import SPACE, classes_of, clean_text
-from .template import SMALL_LOGO_HEIGHT_MM, add_logo
+from .template import SMALL_LOGO_HEIGHT_MM, add_logo, copy_template_furniture, has_template
 
 # Text sizes of the letterhead's document information and of the header fields (Handläggare,
 # Till, Datum), the same as in the PDF's print CSS.
@@ -26,6 +26,8 @@ class PageFurniture:
     def _page_furniture(self, body) -> None:
         """Letterhead in the first page's header, address and page number in every footer."""
         section = self.doc.sections[0]
+        if has_template(self.brand):
+            copy_template_furniture(section)
         letterhead = body.find(".//header[@class='brevhuvud']")
         running = body.find(".//div[@class='lopande-sidhuvud']")
         footer = body.find(".//footer")

@@ -105,3 +105,45 @@ def add_logo(header: Any, logo: Logo | None, alt: str,
     container = header._element
     container.remove(paragraph._p)
     container.insert(0, paragraph._p)
+
+
+def copy_template_furniture(section: Any) -> None:
+    """The template's own header and footer on page 1 too, where it has none for page 1.
+
+    The writer gives page 1 a header and footer of its own (letterhead, logo); in Word a
+    template without them shows its default ones on page 1, so they are copied there
+    first, images and links with them.
+    """
+    for default, first in ((section.header, section.first_page_header),
+                           (section.footer, section.first_page_footer)):
+        if not first.is_linked_to_previous or default.is_linked_to_previous:
+            continue  # the template made page 1's own, or has no default one
+        target = first._element  # python-docx makes page 1's part here
+        for child in default._element:
+            copied = copy.deepcopy(child)
+            _relink(copied, default.part, first.part)
+            target.append(copied)
+        _drop_empty_first_paragraph(target)
+
+
+def _relink(element: Any, source: Any, target: Any) -> None:
+    """Relationship ids (images, links) of a copied element, valid in its new part."""
+    for node in element.iter():
+        for attribute in (qn("r:embed"), qn("r:id"), qn("r:link")):
+            rel_id = node.get(attribute)
+            if not rel_id or rel_id not in source.rels:
+                continue
+            rel = source.rels[rel_id]
+            if rel.is_external:
+                new_id = target.relate_to(rel.target_ref, rel.reltype, is_external=True)
+            else:
+                new_id = target.relate_to(rel.target_part, rel.reltype)
+            node.set(attribute, new_id)
+
+
+def _drop_empty_first_paragraph(container: Any) -> None:
+    """python-docx starts a new header part with one empty paragraph; the copy replaces it."""
+    children = list(container)
+    if len(children) > 1 and children[0].tag == qn("w:p") and not "".join(
+            children[0].itertext()).strip() and children[0].find(qn("w:r")) is None:
+        container.remove(children[0])
