@@ -79,3 +79,9 @@ def test_an_existing_profile_is_never_overwritten(project):
     assert "templates/vasteby finns redan" in result.output
     assert (folder / "tema.yaml").read_text(encoding="utf-8") == "namn: Min egen\n"
     assert sorted(p.name for p in folder.iterdir()) == ["tema.yaml"]
+
+
+def test_the_swedish_name_gets_the_command():
+    result = CliRunner().invoke(main, ["ny-profil", "vasteby"])
+    assert result.exit_code == 2
+    assert "Fel: okänt kommando 'ny-profil'; menade du 'new-profile'?" in result.output

@@ -147,7 +147,8 @@ class Group(click.Group):
 # What a Swedish speaker types for each command.
 SWEDISH_COMMANDS = {"bygg": "build", "bygga": "build", "kontrollera": "check",
                     "granska": "verify", "ny": "new", "nytt": "new", "kallelse": "agenda",
-                    "visa": "serve", "förhandsgranska": "serve"}
+                    "visa": "serve", "förhandsgranska": "serve", "ny-profil": "new-profile",
+                    "nyprofil": "new-profile"}
 
 
 def command_guess(name: str, commands: list[str]) -> str | None:
