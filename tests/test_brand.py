@@ -371,3 +371,17 @@ def test_the_profile_may_put_the_small_logo_in_the_running_header_of_later_pages
     assert not verify_file(project / "ut" / "x.pdf")
     header = docx.Document(str(project / "ut" / "x.docx")).sections[0].header._element
     assert [d.get("descr") for d in header.iter(qn("wp:docPr"))] == ["Provkommunens logotyp"]
+
+
+def test_a_font_files_family_is_read_as_fonttools_reads_it(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from utlatande.fontname import family_name
+
+    for path in sorted(DEFAULT_FONTS.glob("*.ttf")):
+        with TTFont(path, lazy=True) as font:
+            assert family_name(path) == font["name"].getBestFamilyName()
+    (tmp_path / "inget.ttf").write_bytes(b"\x00\x01\x00\x00\x00\x05trasig")
+    assert family_name(tmp_path / "inget.ttf") is None
+    (tmp_path / "text.ttf").write_text("ingen font", encoding="utf-8")
+    assert family_name(tmp_path / "text.ttf") is None

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "utlatande"
 # (a feature folder's modules import one another). Features never import one another.
 LAYERS = [
     ["utlatande", "utlatande.errors", "utlatande.write", "utlatande.markdown",
-     "utlatande.pool", "utlatande.text", "utlatande.wordtext", "utlatande.pdfmerge"],
+     "utlatande.pool", "utlatande.text", "utlatande.wordtext", "utlatande.pdfmerge",
+     "utlatande.fontname"],
     ["utlatande.load", "utlatande.schema", "utlatande.model", "utlatande.review",
      "utlatande.personnummer", "utlatande.theme", "utlatande.yaml_advice",
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WARNING, AnswerError, Problem, display_path
+from .fontname import family_name
 from .load import KeyPath, Loaded, load_yaml
 
 BRAND_FILE = "_brand.yml"
@@ -477,13 +478,7 @@ def _font_files(source: Any, loaded: Loaded, where: KeyPath, roots: list[Path],
 @lru_cache(maxsize=256)
 def font_family(path: Path) -> str | None:
     """The family name a font file gives itself, or None when it is no font."""
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        with TTFont(path, lazy=True) as font:
-            return font["name"].getBestFamilyName()
-    except (TTLibError, OSError, KeyError, AssertionError, ValueError):
-        return None
+    return family_name(path)
 
 
 def _families_without_files(families: list[tuple[str, Loaded, KeyPath]],
