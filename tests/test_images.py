@@ -167,3 +167,32 @@ def test_an_image_in_a_table_is_printed_and_one_in_a_footnote_is_its_description
     table = docx.Document(tmp_path / "build" / "x.docx").tables[-1]
     pictures = table.rows[1].cells[1]._tc.findall(".//" + qn("wp:docPr"))
     assert [p.get("descr") for p in pictures] == [ALT]
+
+
+def _markdown_keys(schema: object, key: str | None = None) -> set[str]:
+    """The keys whose value (or list item) the answer schema calls Markdown."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        if key and str(schema.get("description", "")).endswith("(Markdown)"):
+            found.add(key)
+        for name, sub in schema.items():
+            if name == "properties":
+                for prop, prop_schema in sub.items():
+                    found |= _markdown_keys(prop_schema, prop)
+            elif name in ("items", "anyOf", "allOf"):
+                found |= _markdown_keys(sub, key)
+    elif isinstance(schema, list):
+        for sub in schema:
+            found |= _markdown_keys(sub, key)
+    return found
+
+
+def test_images_are_looked_for_in_every_markdown_value_and_only_there(tmp_path):
+    from utlatande.images import MARKDOWN_KEYS
+    from utlatande.schema import ANSWER_SCHEMA
+
+    assert _markdown_keys(ANSWER_SCHEMA) == MARKDOWN_KEYS
+    path = tmp_path / "answers" / "x.yaml"
+    path.write_text('mall: tjänsteutlåtande\ndatum: 2024-05-20\nrubrik: "Se ![x](saknas.png)"\n',
+                    encoding="utf-8")
+    assert check(path, tmp_path).problems == []

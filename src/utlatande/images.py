@@ -32,9 +32,18 @@ class ImageRef:
     column: int
 
 
+# The values that are Markdown (schema.py: md_field); others print as typed, images too.
+MARKDOWN_KEYS = {"sammanfattning", "text", "fråga", "svar", "förslag_till_beslut", "punkter"}
+
+
+def _is_markdown(path: KeyPath) -> bool:
+    named = [part for part in path if isinstance(part, str)]
+    return bool(named) and named[-1] in MARKDOWN_KEYS
+
+
 def _texts(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     if isinstance(value, str):
-        if "![" in value:
+        if "![" in value and _is_markdown(path):
             yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
