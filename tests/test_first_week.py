@@ -235,7 +235,7 @@ def test_new_names_the_command_as_it_runs_here(tmp_path, monkeypatch, on_path):
     command = "utlatande" if on_path else display_path(own)
     result = CliRunner().invoke(main, ["new", "rapport", "answers/ny.yaml"])
     assert result.exit_code == 0, result.output
-    assert f"Se sidorna medan du skriver: {command} serve answers/ny.yaml --open" \
+    assert f"Se sidorna medan du skriver: {command} serve answers/ny.yaml --öppna" \
         in result.output
     text = (tmp_path / "answers" / "ny.yaml").read_text(encoding="utf-8")
     assert f"#   {command} check answers/ny.yaml " in text

@@ -34,4 +34,4 @@ def command(mall: str, fil: Path | None, profil: str | None) -> None:
     if created.schema is not None:
         click.echo(f"Skrev {display_path(created.schema)} (svarsformatets schema för "
                    "redigerare).")
-    click.echo(f"Se sidorna medan du skriver: {created.command} serve {shown} --open")
+    click.echo(f"Se sidorna medan du skriver: {created.command} serve {shown} --öppna")

@@ -13,7 +13,7 @@ from .swedish import Command, Option, help_option
 
 
 def no_browser(address: str) -> None:
-    """--open found no browser (a server, an ssh session): say where the page is."""
+    """--öppna found no browser (a server, an ssh session): say where the page is."""
     click.echo(f"Ingen webbläsare hittades; öppna {address} i en webbläsare.", err=True)
 
 
