@@ -1,6 +1,6 @@
 """The repository stands alone: tests, bench, scripts, Makefile and CI read nothing above it.
 
-A user's clone, a fork or another CI has no `../shared`; what the tests compare against
+A user's clone, a fork or another CI has no shared folder beside it; what the tests compare against
 lives in `tests/reference/`. The check is static: Python files are walked with `ast`
 and every path built from `__file__` is followed up and down the tree; shell, make and
 CI files are searched for `..` path segments that climb out of the folder they stand in.
@@ -123,7 +123,7 @@ def test_nothing_reads_above_the_repository() -> None:
 
 
 @pytest.mark.parametrize("code", [
-    'SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"\n',
+    'SEEDS = Path(__file__).resolve().parents[2] / "elsewhere" / "seeds"\n',
     'ROOT = Path(__file__).resolve().parents[1]\nSEEDS = ROOT.parent / "x"\n',
     'X = Path(__file__).parent / "../../y"\n',
 ])
