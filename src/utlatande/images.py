@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import Problem
-from .load import KeyPath, Loaded
+from .load import KeyPath, Loaded, text_values
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -41,16 +41,11 @@ def _is_markdown(path: KeyPath) -> bool:
     return bool(named) and named[-1] in MARKDOWN_KEYS
 
 
-def _texts(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        if "![" in value and _is_markdown(path):
-            yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*path, i))
+def _markdown_with_images(data: object) -> Iterator[tuple[KeyPath, str]]:
+    """The Markdown text values that may hold an image."""
+    for path, text in text_values(data):
+        if "![" in text and _is_markdown(path):
+            yield path, text
 
 
 def _refs_in(text: str) -> Iterator[tuple[str, str, int]]:
@@ -74,7 +69,7 @@ def image_refs(loaded: Loaded) -> list[ImageRef]:
     """Every image in the answer's text values, each at its line and column in the file."""
     refs = []
     source = loaded.source.splitlines()
-    for path, text in _texts(loaded.data, ()):
+    for path, text in _markdown_with_images(loaded.data):
         line, column = loaded.where(path)
         block = line - 1 < len(source) and source[line - 1].rstrip().endswith(("|", "|-", "|+"))
         for src, alt, offset in _refs_in(text):

@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,18 @@ _REASONS = {errno.ELOOP: "en symbolisk länk som pekar på sig själv, i en cirk
 _KINDS = ((stat.S_ISDIR, "en mapp"), (stat.S_ISFIFO, "en namngiven pipe (FIFO)"),
           (stat.S_ISSOCK, "en socket"), (stat.S_ISCHR, "en enhetsfil"),
           (stat.S_ISBLK, "en enhetsfil"))
+
+
+def text_values(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every text value in loaded data, with its key path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from text_values(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from text_values(item, (*path, i))
 
 
 def read_regular(path: Path, limit: int = MAX_BYTES) -> bytes:

@@ -3,26 +3,11 @@ one still in the file, so that `check --strikt` refuses an unfinished statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from .errors import WARNING, Problem
-from .load import KeyPath, Loaded
+from .load import Loaded, text_values
 
 # How much of a long placeholder the message quotes.
 QUOTED = 40
-
-
-def _texts(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """Every text value in the data, with its key path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*path, i))
 
 
 def _normal(text: str) -> str:
@@ -48,7 +33,7 @@ def _quote(placeholder: str, text: str) -> str:
 def placeholder_warnings(loaded: Loaded, placeholders: list[str]) -> list[Problem]:
     """A warning at each value that still holds a scaffold's text."""
     problems = []
-    for path, text in _texts(loaded.data, ()):
+    for path, text in text_values(loaded.data):
         found = left_placeholder(text, placeholders)
         if found is None:
             continue
