@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,33 @@ SEED_ANSWERS = {
     "003": "linkoping-omradesbaserat-socialt-arbete",
     "004": "rinkeby-kista-sociala-insatsgruppen",
 }
+
+# The head of a meeting file: Socialnämnden on 19 March 2024; the items follow, one a line.
+MEETING_HEAD = """möte:
+  organ: Socialnämnden
+  datum: 2024-03-19
+  tid: "17.00"
+  plats: Rådhuset
+ärenden:
+"""
+
+
+def processes_in_session(session: int, patience: float = 0.0) -> list[int]:
+    """The live processes of a session (a command and all it started), waiting up to
+    `patience` seconds for them to end."""
+    deadline = time.monotonic() + patience
+    while True:
+        alive = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session and fields[0] != "Z":
+                alive.append(int(stat.parent.name))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 def own_profile(project: Path, body: str) -> None:

@@ -20,6 +20,7 @@ from utlatande.cli import main
 from utlatande.personnummer import find_personnummer, luhn_ok
 from utlatande.verify import verify_file
 
+from conftest import MEETING_HEAD as HEAD
 from conftest import ROOT
 
 MEETING = ROOT / "moten" / "2024-03-19-socialnamnden.yaml"
@@ -359,13 +360,6 @@ def _project(tmp_path: Path, monkeypatch, answers: list[str]) -> Path:
     return tmp_path
 
 
-HEAD = """möte:
-  organ: Socialnämnden
-  datum: 2024-03-19
-  tid: "17.00"
-  plats: Rådhuset
-ärenden:
-"""
 
 
 def test_a_meeting_of_thirty_items_builds(tmp_path, monkeypatch):

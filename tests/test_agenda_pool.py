@@ -16,16 +16,10 @@ from click.testing import CliRunner
 
 from utlatande.cli import main
 
-from conftest import ROOT
+from conftest import MEETING_HEAD as HEAD
+from conftest import ROOT, processes_in_session
 
 SEED = "malmo-svar-namndinitiativ"
-HEAD = """möte:
-  organ: Socialnämnden
-  datum: 2024-03-19
-  tid: "17.00"
-  plats: Rådhuset
-ärenden:
-"""
 
 
 def _project(tmp_path: Path, count: int) -> Path:
@@ -67,19 +61,6 @@ def test_a_crashed_worker_fails_the_agenda_naming_its_statement_only(tmp_path, m
     assert not (project / "build").exists()  # nothing written
 
 
-def _in_session(session: int) -> list[int]:
-    """The live processes of a session (a command and everything it started)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
-
-
 def _ignores_sigint(pid: int) -> bool:
     """Whether the process ignores SIGINT now (SigIgn in /proc/<pid>/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -106,12 +87,12 @@ def test_ctrl_c_stops_the_agenda_and_its_workers_and_writes_nothing(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # The workers are forked when the statements are rendered: interrupt then, once the
     # agenda listens for Ctrl-C again (it ignores it while it forks them).
-    assert _wait_for(lambda: len(_in_session(agenda.pid)) >= 3
+    assert _wait_for(lambda: len(processes_in_session(agenda.pid)) >= 3
                      and not _ignores_sigint(agenda.pid), 120)
     os.killpg(agenda.pid, signal.SIGINT)
     out, err = agenda.communicate(timeout=120)
     assert agenda.returncode == 1
     assert err.strip().splitlines()[-1] == "Avbrutet."
     assert "Traceback" not in err
-    assert _wait_for(lambda: _in_session(agenda.pid) == [], 10)
+    assert _wait_for(lambda: processes_in_session(agenda.pid) == [], 10)
     assert not (project / "build" / "m").exists()

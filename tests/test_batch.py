@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from utlatande.batch import shard
 from utlatande.cli import main
 
-from conftest import ROOT, own_profile
+from conftest import ROOT, own_profile, processes_in_session
 
 STATEMENT = """mall: tjänsteutlåtande
 profil: stockholm
@@ -181,26 +181,6 @@ def test_a_lost_pdf_process_costs_no_answer(project, monkeypatch):
     assert len(list(Path("build").glob("u*"))) == 6
 
 
-def _left_in_session(session: int, patience: float = 0.0) -> list[int]:
-    """The processes still alive in a session (a build and all it started), waiting up
-    to `patience` seconds for them to end."""
-    import time
-
-    deadline = time.monotonic() + patience
-    while True:
-        alive = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == session and fields[0] != "Z":
-                alive.append(int(stat.parent.name))
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)
-
-
 def _start_build(project: Path, formats: str) -> subprocess.Popen:
     """A 40-answer build in a session of its own, started like one from a terminal."""
     import signal
@@ -221,7 +201,7 @@ def test_a_killed_build_leaves_no_process_behind(project):
     assert " → " in build.stdout.readline()
     os.kill(build.pid, signal.SIGKILL)  # no cleanup runs: the PDF side notices on its own
     build.communicate(timeout=60)
-    assert _left_in_session(build.pid, patience=30) == []
+    assert processes_in_session(build.pid, patience=30) == []
 
 
 @pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])
@@ -238,7 +218,7 @@ def test_ctrl_c_stops_the_batch_and_keeps_what_was_built(project, formats):
     assert build.returncode == 1
     assert err.strip().splitlines()[-1] == "Avbrutet."
     assert "Traceback" not in err
-    assert _left_in_session(build.pid, patience=10) == []  # no worker was left behind
+    assert processes_in_session(build.pid, patience=10) == []  # no worker was left behind
     recorded = json.loads((project / "build" / ".utlatande-manifest.json").read_text())
     assert 1 <= len(recorded["poster"]) < 40
     for record in recorded["poster"].values():

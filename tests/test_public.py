@@ -13,15 +13,9 @@ from click.testing import CliRunner
 from utlatande.cli import main
 from utlatande.personnummer import find_personnummer, masked
 
+from conftest import MEETING_HEAD as HEAD
 from conftest import ROOT
 
-HEAD = """möte:
-  organ: Socialnämnden
-  datum: 2024-03-19
-  tid: "17.00"
-  plats: Rådhuset
-ärenden:
-"""
 ANSWER = """mall: tjänsteutlåtande
 datum: 2024-03-19
 rubrik: Ett utlåtande
