@@ -187,3 +187,10 @@ def test_html_is_the_semantic_document(built):
     assert html.count('<section class="forslag">') == 3
     assert "<h2>Beslutet skickas till:</h2>" in html
     assert '<div class="underskrifter bredvid">' in html
+
+
+def test_pdf_keeps_the_recipients_list_on_one_page(built):
+    """'Beslutet skickas till' and every name under it share a page, as the seed prints them."""
+    reader = pypdf.PdfReader(built / "linkoping-omradesbaserat-socialt-arbete.pdf")
+    [page] = [p.extract_text() for p in reader.pages if "Beslutet skickas till" in p.extract_text()]
+    assert "Motionären" in page and "Kommunstyrelsen" in page
