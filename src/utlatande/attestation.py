@@ -133,13 +133,20 @@ def with_attestation_list(xmp: bytes, approvers: list[Approver],
     return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=False)
 
 
-def read_attestation_list(xmp: bytes | None) -> list[Approver] | None:
-    """The attestation list in an XMP packet; None when the PDF carries none."""
+def _parsed(xmp: bytes | None) -> etree._Element | None:
+    """An XMP packet's root element; None when there is no packet or it is no XML."""
     if not xmp:
         return None
     try:
-        root = etree.fromstring(xmp, etree.XMLParser(resolve_entities=False, no_network=True))
+        return etree.fromstring(xmp, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
+        return None
+
+
+def read_attestation_list(xmp: bytes | None) -> list[Approver] | None:
+    """The attestation list in an XMP packet; None when the PDF carries none."""
+    root = _parsed(xmp)
+    if root is None:
         return None
     found = root.find(f".//{_q(NAMESPACE, 'Attestering')}")
     if found is None:
@@ -159,11 +166,8 @@ def read_attestation_list(xmp: bytes | None) -> list[Approver] | None:
 
 def read_profile(xmp: bytes | None) -> str | None:
     """The profile an XMP packet names as the one the PDF was built with."""
-    if not xmp:
-        return None
-    try:
-        root = etree.fromstring(xmp, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
+    root = _parsed(xmp)
+    if root is None:
         return None
     for holder in root.iter(_q(RDF, "Description")):
         value = holder.get(_q(NAMESPACE, "Profil")) or holder.findtext(_q(NAMESPACE, "Profil"))
