@@ -270,6 +270,8 @@ def test_the_packet_is_tagged_end_to_end(example, built, version):
         for n, part in zip(shown, parts[1:], strict=True):
             with pikepdf.open(built / f"{EXAMPLE_ANSWERS[n]}.pdf") as own:
                 expected = _roles(own, own.Root.StructTreeRoot.K[0])
+            # The statement's empty signature fields stay out of the packet, tags and all.
+            expected.pop("/Form", None)
             assert _roles(pdf, part) == expected, n
             assert expected["/H1"] and expected["/P"]
     findings = verify_file(path)
@@ -278,6 +280,27 @@ def test_the_packet_is_tagged_end_to_end(example, built, version):
         f"varning: sidan {first} kommer från bilagan 'Bilaga 1: Delegationslista februari "
         "2024', som saknar taggar. Bilagan tas med som den är och kan vara otillgänglig för "
         "skärmläsare [verify.otaggad_bilaga]"]
+
+
+@pytest.mark.parametrize("version", ["full", "public"])
+def test_the_packet_carries_no_statements_signature_fields(example, built, version):
+    """Each statement has fields attestering-1, -2 …: in one packet those names would
+    repeat, and a field signed in the statement's file means nothing in the packet."""
+    with pikepdf.open(built / f"{EXAMPLE_ANSWERS[2]}.pdf") as own:
+        assert [str(f.T) for f in own.Root.AcroForm.Fields] == ["attestering-1",
+                                                                 "attestering-2"]
+    with pikepdf.open(packet(example[version])) as pdf:
+        assert "/AcroForm" not in pdf.Root
+        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", [])
+                   if a.get("/Subtype") == "/Widget"]
+        assert widgets == []
+        assert _roles(pdf, pdf.Root.StructTreeRoot)["/Form"] == 0
+        # Every key of the parent tree still leads to an element or a page's elements.
+        tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+        assert all(value is not None for _, value in tree.items())
+    # The item's own PDF is the statement's file: its fields are there to be signed.
+    with pikepdf.open(example["full"] / "02-skrivelse-angaende-nyckeltjanster.pdf") as item:
+        assert len(item.Root.AcroForm.Fields) == 2
 
 
 def test_a_plain_items_own_pdf_has_a_tagged_cover(example):

@@ -252,6 +252,14 @@ def _with_signature_fields(checked: Checked, settings: dict[str, Any], pdf: byte
                                  settings["rubriker"].get("attestering", ""), answer.profil)
 
 
+def strip_signature_fields(pdf: Any) -> int:
+    """A statement's signature fields (and their tags) out of an open pikepdf document,
+    where its pages are merged into another (the agenda's packet); how many there were."""
+    from .render.signature_fields import without_signature_fields
+
+    return without_signature_fields(pdf)
+
+
 def appended(statement: bytes | None, files: list[Appendix], loaded: Loaded,
              titles: list[str] | None = None) -> bytes:
     """The statement (or nothing) followed by each appendix file, bookmarked with `titles`

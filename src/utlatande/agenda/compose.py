@@ -150,8 +150,10 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
         for part in parts:
             start = merge.pages
             for source, appendix in part.sources:
-                # An appendix's active content is stripped as it is merged (check() warned).
-                merge.append(source, appendix, strip_active if appendix else None)
+                # An appendix's active content is stripped as it is merged (check() warned);
+                # a statement's signature fields too: each statement names its the same.
+                merge.append(source, appendix, strip_active if appendix
+                             else pipeline.strip_signature_fields)
             marks.append((start, part.marks))
         merge.add_outline(marks)
         merge.link_pages(0, front_pages, LINK_PREFIX)

@@ -4,6 +4,10 @@ empty signature field per approver, for `utlatande attestera` to fill.
 The fields are invisible (a zero-size rectangle: the attestation block on the page already
 shows the names), print-flagged as PDF/A asks of every annotation, and each is tagged as a
 /Form element of the tag tree, so the PDF stays a tagged PDF/A.
+
+`without_signature_fields` takes them out again, tags and all, where a statement's pages
+are merged into another document (the agenda's packet): there every statement's fields
+would have the same names, and a field signed in one file means nothing in another.
 """
 
 from __future__ import annotations
@@ -117,3 +121,74 @@ def _add_list(document, approvers: list[Approver], profile: str | None) -> None:
     xmp = with_attestation_list(metadata.read_bytes(), approvers, profile)
     document.Root.Metadata = document.make_stream(
         xmp, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+
+
+def without_signature_fields(document) -> int:
+    """Remove every signature field of an open pikepdf document, in place: its widget from
+    the page, its entry in /AcroForm, its element of the tag tree and its key in the parent
+    tree. How many were removed."""
+    import pikepdf
+
+    tree = document.Root.get("/StructTreeRoot")
+    parent_tree = pikepdf.NumberTree(tree.ParentTree) \
+        if tree is not None and "/ParentTree" in tree else None
+    removed = 0
+    for page in document.pages:
+        annotations = page.obj.get("/Annots")
+        if not isinstance(annotations, pikepdf.Array):
+            continue
+        kept = pikepdf.Array()
+        for annotation in annotations:
+            if not _is_signature_widget(annotation):
+                kept.append(annotation)
+                continue
+            removed += 1
+            if parent_tree is not None and "/StructParent" in annotation:
+                _untag(parent_tree, int(annotation.StructParent), annotation)
+        if removed:
+            page.obj.Annots = kept
+    acroform = document.Root.get("/AcroForm")
+    if isinstance(acroform, pikepdf.Dictionary):
+        fields = [f for f in acroform.get("/Fields", []) if not _is_signature_field(f)]
+        if fields:
+            acroform.Fields = pikepdf.Array(fields)
+        else:
+            del document.Root["/AcroForm"]
+    return removed
+
+
+def _is_signature_field(field) -> bool:
+    import pikepdf
+
+    return isinstance(field, pikepdf.Dictionary) and field.get("/FT") == pikepdf.Name.Sig
+
+
+def _is_signature_widget(annotation) -> bool:
+    """A widget of a signature field: the field itself (merged), or one of its kids."""
+    import pikepdf
+
+    if not isinstance(annotation, pikepdf.Dictionary) \
+            or annotation.get("/Subtype") != pikepdf.Name.Widget:
+        return False
+    return _is_signature_field(annotation) or _is_signature_field(annotation.get("/Parent"))
+
+
+def _untag(parent_tree, key: int, widget) -> None:
+    """Drop a widget's key from the parent tree, and its /Form element from the tag tree."""
+    import pikepdf
+
+    element = parent_tree.get(key)
+    if key in parent_tree:
+        del parent_tree[key]
+    if not isinstance(element, pikepdf.Dictionary):
+        return
+    reference = element.get("/K")
+    if not (isinstance(reference, pikepdf.Dictionary) and reference.get("/Obj") is not None
+            and reference.Obj.objgen == widget.objgen):
+        return  # not an element of this widget alone: leave it
+    parent = element.get("/P")
+    kids = parent.get("/K") if isinstance(parent, pikepdf.Dictionary) else None
+    if isinstance(kids, pikepdf.Array):
+        parent.K = pikepdf.Array([kid for kid in kids if not (
+            isinstance(kid, pikepdf.Dictionary) and kid.is_indirect
+            and kid.objgen == element.objgen)])
