@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -23,6 +24,32 @@ def paragraph(document, text: str, exact: bool = False):
         if (full == text) if exact else (text in full):
             return p
     raise AssertionError(f"no paragraph with {text!r}")
+
+
+def furniture_paragraph(document, text: str, exact: bool = False):
+    """The first paragraph in a header or footer part holding `text`."""
+    for rel in sorted(document.part.rels.values(), key=lambda r: str(r.target_ref)):
+        if rel.is_external or not rel.reltype.endswith(("/header", "/footer")):
+            continue
+        for p in rel.target_part.element.iter(qn("w:p")):
+            full = "".join(t.text or "" for t in p.iter(qn("w:t")))
+            if (full == text) if exact else (text in full):
+                return p
+    raise AssertionError(f"no header or footer paragraph with {text!r}")
+
+
+TEXT_BOX = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape style="width:120pt;height:40pt">'
+    '<v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
+    '</v:textbox></v:shape></w:pict></w:r>')
+
+
+def text_box(p, text: str) -> None:
+    """A text box (a VML shape with text, as Word writes for older readers) at the end of `p`."""
+    from lxml import etree
+
+    p.append(etree.fromstring(TEXT_BOX.format(text=text)))
 
 
 def set_text(p, text: str) -> None:
@@ -138,3 +165,115 @@ def replace_part(path: Path, name: str, data: bytes) -> None:
             target.writestr(info, data if info.filename == name else source.read(info))
     source.close()
     path.write_bytes(buffer.getvalue())
+
+
+TABLE_ANSWER = """\
+# Ett utlåtande med allt Markdown kan: kommentaren ska stå kvar.
+mall: tjänsteutlåtande
+profil: stockholm
+datum: 2024-03-19
+till: Socialnämnden
+rubrik: Prov på allt
+sammanfattning: |
+  Första stycket med **fetstil**, *kursiv*, ~~struken~~ och en [länk](https://example.se).
+
+  - en punkt
+    - en underpunkt
+  - en punkt till
+
+  > Ett citat.
+avsnitt:
+  - rubrik: Tabell
+    text: |
+      | Stadsdel | Antal |
+      | --- | --- |
+      | Norr | 3 |
+
+      Text med en fotnot.[^1]
+
+      [^1]: Fotnotens text.
+  - rubrik: Lista
+    text: |
+      1. ett
+      2. två
+underskrifter:
+  - {namn: Eva Ström, titel: Avdelningschef}
+"""
+
+
+def build_docx(project: Path, *names: str) -> list[Path]:
+    """Each answer in `project`/answers built to a DOCX in `project`/build."""
+    from utlatande.pipeline import build
+
+    out = project / "build"
+    for name in names:
+        result = build(Path("answers") / name, out, ("docx",), project)
+        assert result.ok, [str(p) for p in result.problems]
+    return [out / (Path(n).stem + ".docx") for n in names]
+
+
+def colleague_edits(document) -> None:
+    """A changed sentence, a new list item, a new table row, the title, a signature's title."""
+    replace(paragraph(document, "Tabell tar slut"), "Tabell tar slut", "Tabellen tar slut")
+    insert_after(paragraph(document, "en punkt till", exact=True), "en ny punkt")
+    add_row(document.tables[1]._tbl, ["Söder", "5"])
+    set_text(paragraph(document, "Prov på allt", exact=True), "Prov på nästan allt")
+    set_text(paragraph(document, "Avdelningschef", exact=True), "Enhetschef")
+
+
+def expected_after_edits(original):
+    original["avsnitt"][0]["text"] = original["avsnitt"][0]["text"].replace(
+        "| Norr | 3 |\n", "| Norr | 3 |\n| Söder | 5 |\n").replace(
+        "Tabell tar slut", "Tabellen tar slut")
+    original["sammanfattning"] = original["sammanfattning"].replace(
+        "- en punkt till\n", "- en punkt till\n- en ny punkt\n")
+    original["rubrik"] = "Prov på nästan allt"
+    original["underskrifter"][0]["titel"] = "Enhetschef"
+    return original
+
+
+def table_answer(copy: Path) -> Path:
+    answer = copy / "answers" / "prov.yaml"
+    answer.write_text(TABLE_ANSWER.replace("Text med en fotnot.", "Text med en fotnot. "
+                                           "Tabell tar slut."), encoding="utf-8")
+    return answer
+
+
+def letterhead_edits(document) -> None:
+    """The letterhead's values, a label, the document type, a new line, and the footer."""
+    replace(furniture_paragraph(document, "SN 2024/311"), "311", "312")
+    replace(furniture_paragraph(document, "OSL 26 kap. 1 §"), "1 §", "2 §")
+    set_text(furniture_paragraph(document, "Avdelningen för barn och unga", exact=True),
+             "Avdelningen för barn, unga och familj")
+    replace(furniture_paragraph(document, "Dnr SN"), "Dnr", "Diarienr")
+    set_text(furniture_paragraph(document, "Tjänsteutlåtande", exact=True), "Tjänsteskrivelse")
+    insert_after(furniture_paragraph(document, "Socialförvaltningen", exact=True),
+                 "Enheten för familjehem")
+    replace(furniture_paragraph(document, "Sida 1"), "Sida", "Blad")
+
+
+LETTERHEAD_WARNINGS = [
+    "texten 'Dnr …' kommer från mallen, inte från svarsfilen, och ändringen till "
+    "'Diarienr …' hämtas inte",
+    "texten 'Tjänsteutlåtande' kommer från mallen, inte från svarsfilen, och ändringen till "
+    "'Tjänsteskrivelse' hämtas inte",
+    "texten 'Enheten för familjehem' i sidhuvudet (word/header1.xml) står inte i någon "
+    "nyckel och hämtas inte",
+    "texten 'Sida … (…)' kommer från mallen, inte från svarsfilen, och ändringen till "
+    "'Blad … (…)' hämtas inte",
+]
+
+
+def assert_letterhead_imported(answer: Path, before: str, output: str) -> None:
+    after = answer.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True)
+               if a != b]
+    assert changed == [
+        ("avdelning: Avdelningen för barn och unga",
+         "avdelning: Avdelningen för barn, unga och familj"),
+        ("diarienummer: SN 2024/311", "diarienummer: SN 2024/312"),
+        ('  grund: "OSL 26 kap. 1 §"', '  grund: "OSL 26 kap. 2 §"'),
+    ], output
+    for warning in LETTERHEAD_WARNINGS:  # (LibreOffice names the header parts its own way)
+        for quoted in re.findall(r"'([^']*)'", warning):
+            assert f"'{quoted}'" in output, output

@@ -3,7 +3,7 @@
 The inverse of markdown.py and the DOCX writer: paragraphs, bold, italic, strikethrough,
 links, nested lists, tables, footnotes and block quotes come back as Markdown; fonts,
 colours and sizes carry no meaning and are not read. Bookmarks named ``_utl_N`` are the
-markers the writer set (render/docxmarks.py); `group` turns the blocks into one value per
+markers the writer set (render/docx/marks.py); `group` turns the blocks into one value per
 answer key. Used by the writer (a snapshot of what it wrote) and by `utlatande import`.
 """
 
@@ -80,6 +80,8 @@ class Parts:
     links: dict[str, str] = field(default_factory=dict)  # relationship id → URL
     bullets: dict[tuple[str, str], bool] = field(default_factory=dict)  # (numId, ilvl)
     comments: dict[str, Comment] = field(default_factory=dict)
+    # The page furniture: each header and footer part's root element, by part name.
+    stories: list[tuple[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class Item:
     comments: list[str] = field(default_factory=list)
     cells: list[Item] = field(default_factory=list)
     pictures: int = 0  # images in it, which the reader cannot turn back into Markdown
+    boxes: list[str] = field(default_factory=list)  # text boxes' text, which it cannot either
+    unclosed: set[int] = field(default_factory=set)  # marks still open at its end
+    home: dict[int, str] = field(default_factory=dict)  # mark → the paragraph it starts in
 
 
 class Reader:
@@ -117,9 +122,17 @@ class Reader:
         self.mode = changes
 
     def items(self) -> list[Item]:
+        """The body's blocks."""
+        return self._items(self.parts.body)
+
+    def stories(self) -> list[tuple[str, list[Item]]]:
+        """Each header's and footer's blocks, by part name."""
+        return [(name, self._items(root)) for name, root in self.parts.stories]
+
+    def _items(self, root) -> list[Item]:
         result: list[Item] = []
         pending: list[int] = []  # marks standing between blocks
-        for el in self._blocks(self.parts.body):
+        for el in self._blocks(root):
             tag = el.tag
             if tag == w("bookmarkStart"):
                 number = _mark_number(el)
@@ -164,6 +177,9 @@ class Reader:
             item.ranges[number] = _SPACES.sub(" ", text).strip()
         for number in walk.open:
             item.ranges.setdefault(number, _SPACES.sub(" ", walk.open[number]).strip())
+            item.unclosed.add(number)
+        for number in walk.ids.values() | walk.closed.keys():
+            item.home[number] = item.plain
         return item
 
     def _classify(self, p, item: Item) -> None:
@@ -231,6 +247,9 @@ class Reader:
             item.marks.extend(cell.marks)
             item.ranges.update(cell.ranges)
             item.notes.extend(cell.notes)
+            item.boxes.extend(cell.boxes)
+            item.unclosed |= cell.unclosed
+            item.home.update(cell.home)
             item.changes.extend(cell.changes)
             item.comments.extend(cell.comments)
         item.md = _table_md(rows)
@@ -241,11 +260,27 @@ class Reader:
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
+def _ancestors(el, tag: str):
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == tag:
+            yield parent
+        parent = parent.getparent()
+
+
 def _nearest_table(el):
     parent = el.getparent()
     while parent is not None and parent.tag != w("tbl"):
         parent = parent.getparent()
     return parent
+
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# Fields whose result the office suite computes when it lays the pages out: their text is
+# not the document's (LibreOffice writes the real page count where the build wrote 1).
+_COMPUTED = re.compile(r"\s*(PAGE|NUMPAGES|SECTIONPAGES|SECTION|DATE|TIME|SAVEDATE|PRINTDATE"
+                       r"|CREATEDATE|EDITTIME|FILENAME|FILESIZE|NUMWORDS|NUMCHARS)\b",
+                       re.IGNORECASE)
 
 
 def _mark_number(el) -> int | None:
@@ -275,6 +310,8 @@ class _Walk:
             return
         if self.fields and not self.fields[-1][1]:
             return  # a field's instruction, not its result
+        if any(_COMPUTED.match(f[0]) for f in self.fields):
+            return  # a page number: the office suite's, not the text's
         link = next((f[2] for f in reversed(self.fields) if len(f) > 2 and f[2]), None)
         if link and not fmt.link:
             fmt = Fmt(fmt.bold, fmt.italic, fmt.strike, link)
@@ -310,9 +347,45 @@ class _Walk:
             self.tracked(el, fmt, "borttagning", keep=self.reader.mode == "reject")
         elif tag in (w("commentRangeStart"),):
             self.comment(el.get(w("id")))
-        elif tag in (w("smartTag"), w("customXml"), w("sdt"), w("sdtContent"), w("fldSimple"),
-                     w("dir"), w("bdo")):
+        elif tag == w("fldSimple"):
+            if not _COMPUTED.match(el.get(w("instr")) or ""):
+                self.children(el, fmt)
+            elif not any(_COMPUTED.match(f[0]) for f in self.fields):
+                self.segments.append(("…", fmt))
+                for number in self.open:
+                    self.open[number] += "…"
+        elif tag in (w("smartTag"), w("customXml"), w("sdt"), w("sdtContent"), w("dir"),
+                     w("bdo")):
             self.children(el, fmt)
+        elif tag == f"{{{MC}}}AlternateContent":
+            self.alternate(el, fmt)
+
+    def drawing(self, el) -> None:
+        """An image, or a text box (or shape) with text: its text is kept apart."""
+        boxes = list(el.iter(w("txbxContent")))
+        if not boxes:
+            self.item.pictures += 1
+            return
+        for box in boxes:
+            if next(_ancestors(box, w("txbxContent")), None) is not None:
+                continue  # a box in a box: read with the outer one
+            texts = ["".join(t.text or "" for t in p.iter(w("t"))) for p in box.iter(w("p"))]
+            text = _SPACES.sub(" ", " ".join(t for t in texts if t.strip())).strip()
+            if text:
+                self.item.boxes.append(text)
+
+    def alternate(self, el, fmt: Fmt) -> None:
+        """mc:AlternateContent (Word's drawings): its first choice is read, once."""
+        choice = next(iter(el), None)
+        if choice is None:
+            return
+        for child in choice:
+            if child.tag in (w("drawing"), w("pict"), w("object")):
+                self.drawing(child)
+            elif child.tag == w("r"):
+                self.run(child, fmt)
+            else:
+                self.element(child, fmt)
 
     def comment(self, comment_id: str | None) -> None:
         if comment_id is not None and comment_id not in self.item.comments:
@@ -358,7 +431,9 @@ class _Walk:
                 if el.get(w("type")) not in ("page", "column"):
                     self.text("\n", fmt)
             elif tag in (w("drawing"), w("pict"), w("object")):
-                self.item.pictures += 1
+                self.drawing(el)
+            elif tag == f"{{{MC}}}AlternateContent":
+                self.alternate(el, fmt)
             elif tag == w("noBreakHyphen"):
                 self.text("-", fmt)
             elif tag == w("footnoteReference"):
@@ -372,6 +447,11 @@ class _Walk:
                     self.fields.append(["", False])
                 elif kind == "separate" and self.fields:
                     field_ = self.fields[-1]
+                    if _COMPUTED.match(field_[0]) and not any(
+                            _COMPUTED.match(f[0]) for f in self.fields[:-1]):
+                        self.segments.append(("…", fmt))  # where the number stands
+                        for number in self.open:
+                            self.open[number] += "…"
                     field_[1] = True
                     match = re.match(r'\s*HYPERLINK\s+"([^"]+)"', field_[0])
                     field_.append(match.group(1) if match else None)
@@ -523,15 +603,30 @@ class Extracted:
     # they follow, heading, text); 'avsnitt[1].avsnitt[-1]' is before the first subsection.
     sections: list[tuple[str, str, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    # Text in a header or footer that no marker places: (part name, text).
+    furniture: list[tuple[str, str]] = field(default_factory=list)
+    boxes: list[tuple[str | None, str]] = field(default_factory=list)  # (key, text box's text)
     pictures: set[str] = field(default_factory=set)  # keys whose text holds an image
     changes: list[Change] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
 
-def group(items: list[Item], keys: list[str | None], parts: Parts | None = None) -> Extracted:
+def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
+          stories: list[tuple[str, list[Item]]] = ()) -> Extracted:
     """Each key's value from the blocks its marker stands on; blocks without a marker (a
-    colleague's new paragraph) join the text they follow, or precede."""
+    colleague's new paragraph) join the text they follow, or precede. In the headers and
+    footers (`stories`) a block without a marker is listed, not joined to anything."""
     out = Extracted()
+    for name, story in stories:
+        for item in story:
+            owner = _owner(item, keys, out)
+            text = " ".join(t for t in [item.plain, *item.notes] if t)
+            out.furniture.extend((name, text) for text in _stray_cells(item, keys))
+            if owner is False and (text or item.boxes):
+                out.furniture.append((name, " ".join([text, *item.boxes]).strip()))
+            elif owner is not None and item.boxes:
+                out.boxes.extend((owner, box) for box in item.boxes)
+            _collect(item, owner, parts, out)
     owners: list[str | None | bool] = []  # key, None (template), or False (unmarked)
     blocks: dict[str, list[Item]] = {}
     for item in items:
@@ -540,9 +635,10 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None)
     sections: list[_NewSection] = []
     for i, item in enumerate(items):
         owner = owners[i]
+        out.unplaced.extend(_stray_cells(item, keys))
         if owner is not False:
             new = None
-        elif not item.plain and not item.notes and item.kind != "table":
+        elif not item.plain and not item.notes and not item.boxes and item.kind != "table":
             continue  # an empty paragraph is layout
         elif item.kind == "h" and (after := _section_before(i, owners, item.level)):
             new = _NewSection(after, item.plain)
@@ -557,20 +653,42 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None)
             blocks.setdefault(owner, []).append(item)
             if item.pictures:
                 out.pictures.add(owner)
-        for change in item.changes:
-            change.key = owner if isinstance(owner, str) else None
-            out.changes.append(change)
-        for comment_id in item.comments:
-            comment = (parts.comments.get(comment_id) if parts else None) or \
-                Comment(comment_id, "okänd", "")
-            comment.key = owner if isinstance(owner, str) else None
-            out.comments.append(comment)
+        if item.boxes and owners[i] is not None:  # a template's own box is in its text
+            if isinstance(owner, str):
+                out.boxes.extend((owner, box) for box in item.boxes)
+            else:
+                out.unplaced.extend(item.boxes)
+        _collect(item, owner, parts, out)
     for key, its in blocks.items():
         if is_list_item(key):  # one item of a list the template numbers: its text only
             its = [Item("p", md=it.md, notes=it.notes) for it in its]
         out.values[key] = join_md(its)
     out.sections = [(n.after, n.heading, join_md(n.items)) for n in sections]
     return out
+
+
+def _stray_cells(item: Item, keys: list[str | None]) -> list[str]:
+    """Paragraphs a colleague added to a layout table (the letterhead, the header fields):
+    no marker covers them. A table marked whole (a key's Markdown table, or the template's
+    own) has none such: its marker covers every cell."""
+    if item.kind != "table" or item.unclosed or not item.marks:
+        return []
+    if any(n < len(keys) and keys[n] is not None and key_kind(keys[n]) == "md"
+           for n in item.marks):
+        return []
+    return [cell.plain for cell in item.cells if cell.plain and not cell.marks]
+
+
+def _collect(item: Item, owner, parts: Parts | None, out: Extracted) -> None:
+    """The block's tracked changes and comments, with the key they fall in."""
+    for change in item.changes:
+        change.key = owner if isinstance(owner, str) else None
+        out.changes.append(change)
+    for comment_id in item.comments:
+        comment = (parts.comments.get(comment_id) if parts else None) or \
+            Comment(comment_id, "okänd", "")
+        comment.key = owner if isinstance(owner, str) else None
+        out.comments.append(comment)
 
 
 @dataclass
@@ -600,15 +718,24 @@ def _section_before(i: int, owners: list, level: int) -> str | None:
 def _owner(item: Item, keys: list[str | None], out: Extracted) -> str | None | bool:
     """The key a block belongs to by its own markers; ranges of one-line keys are read."""
     owner: str | None | bool = False
+    keyed = [item.ranges.get(n) for n in item.marks
+             if n < len(keys) and keys[n] is not None and key_kind(keys[n]) != "md"]
     for number in item.marks:
         if number >= len(keys):
             continue
         key = keys[number]
         if key is None:
-            # Its range, not the paragraph: an office suite may move an empty paragraph's
-            # bookmark to the end of the paragraph before.
-            out.template[str(number)] = item.plain if item.kind == "table" else \
-                item.ranges.get(number, item.plain)
+            # The paragraph it starts in, not its range: LibreOffice moves a bookmark at
+            # the start of a table that opens the document one character in. Not the
+            # block either: an office suite may move an empty paragraph's bookmark to the
+            # end of the paragraph before.
+            whole = item.kind == "table" and number in item.unclosed
+            text = item.plain if whole else item.home.get(number, item.ranges.get(
+                number, item.plain))
+            for value in keyed:  # a label around a value: the value is the key's
+                if value and value in text:
+                    text = text.replace(value, "…", 1)
+            out.template[str(number)] = " ".join([text, *item.boxes]).strip()
             if owner is False:
                 owner = None
         elif key_kind(key) == "md":
@@ -616,7 +743,7 @@ def _owner(item: Item, keys: list[str | None], out: Extracted) -> str | None | b
                 owner = key
         else:
             out.values[key] = item.ranges.get(number, item.plain)
-            if owner is False:
+            if owner is False or owner is None:
                 owner = key
     return owner
 

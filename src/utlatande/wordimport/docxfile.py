@@ -172,6 +172,12 @@ def _opened(path: Path, files: dict[str, bytes]) -> Opened:
     for note in footnotes.iter(f"{{{W}}}footnote") if footnotes is not None else ():
         parts.footnotes[note.get(f"{{{W}}}id") or ""] = note
     parts.bullets = _bullets(_xml(path, files, by_type.get("numbering", "")))
+    furniture = sorted({target for kind, target, mode in rels.values()
+                        if mode != "External" and kind.endswith(("/header", "/footer"))})
+    for name in furniture:
+        root = _xml(path, files, name)
+        if root is not None:
+            parts.stories.append((name, root))
     comments = _xml(path, files, by_type.get("comments", ""))
     for comment in comments.iter(f"{{{W}}}comment") if comments is not None else ():
         text = " ".join("".join(t.text or "" for t in p.iter(f"{{{W}}}t"))

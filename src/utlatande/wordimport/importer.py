@@ -52,13 +52,16 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
     target = answer or (project / embedded.answer)
     result = Imported(target)
     reader = opened.reader("reject" if mode == "reject" else "accept")
-    items = reader.items()
-    extracted = group(items, embedded.keys, opened.parts)
+    extracted = group(reader.items(), embedded.keys, opened.parts, reader.stories())
     result.comments = extracted.comments
     if mode == "list":
         result.changes = extracted.changes
     result.warnings += [f"texten kunde inte placeras i någon nyckel och hämtas inte: {t!r}"
                         for t in extracted.unplaced]
+    result.warnings += [f"texten {text!r} {_where(name)} står inte i någon nyckel och hämtas "
+                        "inte" for name, text in extracted.furniture]
+    result.warnings += [f"en textruta{f' i {key!r}' if key else ''} hämtas inte: {text!r}"
+                        for key, text in extracted.boxes]
     result.warnings += _template_edits(embedded.template, extracted.template)
     try:
         base_text = embedded.text.decode("utf-8")
@@ -90,6 +93,12 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
         result.written = True
     result.collected = True  # its edits are in the answer now: `build` may replace it
     return result
+
+
+def _where(name: str) -> str:
+    """'word/header1.xml' → 'i sidhuvudet (word/header1.xml)'."""
+    kind = "sidfoten" if "footer" in name.rsplit("/", 1)[-1] else "sidhuvudet"
+    return f"i {kind} ({name})"
 
 
 def _template_edits(before: dict[str, str], after: dict[str, str]) -> list[str]:

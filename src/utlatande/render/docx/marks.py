@@ -40,6 +40,7 @@ class Marks:
     def __init__(self) -> None:
         self.keys: list[str | None] = []
         self.inline: list[Any] = []  # open inline bookmarks' ids
+        self.wrapped: set[Any] = set()  # blocks marked whole with a key
 
     def _bookmark(self, key: str | None) -> tuple[Any, Any]:
         number = len(self.keys)
@@ -79,6 +80,8 @@ class Marks:
             p.append(self.inline.pop())
 
     def _wrap(self, first, last, key: str | None) -> None:
+        if key is not None:
+            self.wrapped.add(first)
         start, end = self._bookmark(key)
         first_p = _first_paragraph(first)
         last_p = _last_paragraph(last)
@@ -92,17 +95,18 @@ class Marks:
         last_p.append(end)
 
     def finish(self, doc, footnotes, source: dict[str, Any] | None) -> None:
-        """Template markers on the rest, and the embedded answer with the reader's snapshot."""
+        """Template markers on the rest, and the embedded answer with the reader's snapshot.
+
+        Every paragraph with text that no key marks whole gets a template marker, in the
+        body, the headers and the footers alike: an edit there is at least reported.
+        """
         if source is None:
             return
-        body = doc.element.body
-        for block in [c for c in body if c.tag in (qn("w:p"), qn("w:tbl"))]:
-            # An empty paragraph (space between blocks) needs none: the reader skips it.
-            if block.find(".//" + qn("w:bookmarkStart")) is None and \
-                    block.find(".//" + qn("w:t")) is not None:
-                self._wrap(block, block, None)
+        for root in [doc.element.body, *(part.element for _, part in furniture(doc))]:
+            self._mark_template(root)
         parts = reader_parts(doc, footnotes)
-        extracted = wordtext.group(wordtext.Reader(parts).items(), self.keys, parts)
+        reader = wordtext.Reader(parts)
+        extracted = wordtext.group(reader.items(), self.keys, parts, reader.stories())
         _embed(doc, {
             "svarsfil": source["fil"],
             "svar": base64.b64encode(source["text"]).decode("ascii"),
@@ -110,6 +114,29 @@ class Marks:
             "varden": json.dumps({"värden": extracted.values, "mall": extracted.template},
                                  ensure_ascii=True),
         })
+
+    def _mark_template(self, root) -> None:
+        for block in [c for c in root if c.tag in (qn("w:p"), qn("w:tbl"))]:
+            if block in self.wrapped or block.find(".//" + qn("w:t")) is None:
+                continue  # a key's, or an empty paragraph (space between blocks)
+            if block.tag == qn("w:p") or block.find(".//" + qn("w:bookmarkStart")) is None:
+                self._wrap(block, block, None)
+                continue
+            # A layout table holding keys (the header fields, the attestation): each of
+            # its paragraphs that no key marks whole, a label say, is the template's.
+            for p in block.iter(qn("w:p")):
+                if p not in self.wrapped and p.find(".//" + qn("w:t")) is not None:
+                    self._wrap(p, p, None)
+
+
+def furniture(doc) -> list[tuple[str, Any]]:
+    """The document's header and footer parts, by part name."""
+    found = {}
+    for rel in doc.part.rels.values():
+        if not rel.is_external and rel.reltype.endswith(("/header", "/footer")):
+            part = rel.target_part
+            found[str(part.partname).lstrip("/")] = part
+    return sorted(found.items())
 
 
 def reader_parts(doc, footnotes) -> wordtext.Parts:
@@ -119,7 +146,9 @@ def reader_parts(doc, footnotes) -> wordtext.Parts:
     notes = {}
     if footnotes is not None:
         notes = {n.get(qn("w:id")): n for n in footnotes.findall(qn("w:footnote"))}
-    return wordtext.Parts(doc.element.body, notes, styles, links)
+    parts = wordtext.Parts(doc.element.body, notes, styles, links)
+    parts.stories = [(name, part.element) for name, part in furniture(doc)]
+    return parts
 
 
 def _code_key(el) -> str | None:

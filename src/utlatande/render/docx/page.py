@@ -10,7 +10,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from .elements import SPACE, classes_of, clean_text
+from .elements import SPACE, Format, classes_of, clean_text
 from .template import SMALL_LOGO_HEIGHT_MM, add_logo, copy_template_furniture, has_template
 
 # Text sizes of the letterhead's document information and of the header fields (Handläggare,
@@ -81,19 +81,22 @@ class PageFurniture:
         # Sizes and font as the print CSS sets them (.brevhuvud): 15 pt and 9 pt, sans.
         table = self._table(part, 1, 2, layout=True)
         left, right = table.rows[0].cells
+        # Written as pieces, not as one text: a value's span (data-nyckel) gets its marker.
         for p in header_el.findall("div[@class='avsandare']/p"):
             paragraph = self._paragraph(left)
-            run = paragraph.add_run(clean_text(p.text_content().strip()))
-            run.bold = True
-            run.font.size = Pt(15)
-            run.font.name = self._heading_font()
+            self._emit(paragraph, self._pieces(p, Format()))
+            for run in paragraph.runs:
+                run.bold = True
+                run.font.size = Pt(15)
+                run.font.name = self._heading_font()
         for p in header_el.findall("div[@class='dokumentinfo']/p"):
             paragraph = self._paragraph(right, "Header")
-            run = paragraph.add_run(clean_text(SPACE.sub(" ", p.text_content()).strip()))
-            run.font.size = Pt(LETTERHEAD_PT)
+            self._emit(paragraph, self._pieces(p, Format()))
             paragraph.paragraph_format.space_after = Pt(0)
-            if {"dokumenttyp", "sekretessmarkering"} & classes_of(p):
-                run.bold = True
+            for run in paragraph.runs:
+                run.font.size = Pt(LETTERHEAD_PT)
+                if {"dokumenttyp", "sekretessmarkering"} & classes_of(p):
+                    run.bold = True
         if right.paragraphs:
             # The letterhead stands apart from the text under it (10 mm in the PDF).
             right.paragraphs[-1].paragraph_format.space_after = Pt(LETTERHEAD_GAP_PT)
