@@ -19,7 +19,7 @@ LAYERS = [
      "utlatande.personnummer", "utlatande.theme", "utlatande.yaml_advice",
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",
      "utlatande.theme_schema", "utlatande.pdfsafety", "utlatande.brand",
-     "utlatande.attestation", "utlatande.manifest", "utlatande.store"],
+     "utlatande.attestation", "utlatande.pades", "utlatande.manifest", "utlatande.store"],
     ["utlatande.render"],
     ["utlatande.pipeline"],
     ["utlatande.scaffold", "utlatande.batch", "utlatande.agenda", "utlatande.preview",

@@ -151,6 +151,7 @@ class TaggedMerge:
         self.output_intents: Any = None
         self.sources: list[pikepdf.Pdf] = []
         self.untagged: list[tuple[int, int, str]] = []  # (first page, count, title)
+        self.associated: list[Any] = []  # file specifications of the files attached
         if base is not None:
             self._continue(base)
 
@@ -335,6 +336,24 @@ class TaggedMerge:
                 del annotation["/A"]
                 annotation.Dest = Array([self.pdf.pages[target].obj, Name.Fit])
 
+    # -- attached files ----------------------------------------------------------------------
+
+    def attach(self, path: Path, name: str, description: str,
+               modified: dt.datetime | None = None, relationship: str = "/Source") -> None:
+        """A PDF file embedded unchanged as an associated file of the whole document
+        (PDF/A-3: /AF, /AFRelationship, its media type and dates in /Params); with one,
+        the document identifies as PDF/A-3a."""
+        when = modified or dt.datetime(2000, 1, 1)
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.UTC)
+        stamp = when.strftime("D:%Y%m%d%H%M%SZ")
+        spec = pikepdf.AttachedFileSpec(self.pdf, path.read_bytes(), description=description,
+                                        filename=name, mime_type="application/pdf",
+                                        creation_date=stamp, mod_date=stamp,
+                                        relationship=Name(relationship))
+        self.pdf.attachments[name] = spec
+        self.associated.append(self.pdf.attachments[name].obj)
+
     # -- the whole ---------------------------------------------------------------------------
 
     def _structure_tree(self) -> None:
@@ -356,7 +375,8 @@ class TaggedMerge:
         self.pdf.Root.MarkInfo = Dictionary(Marked=True)
 
     def _metadata(self, meta: Metadata) -> None:
-        """Info and XMP, saying the same; PDF/A-2a when the parts had an output intent."""
+        """Info and XMP, saying the same; PDF/A-2a when the parts had an output intent
+        (PDF/A-3a with files attached)."""
         created = meta.created or dt.datetime(2000, 1, 1)
         stamp = created.strftime("D:%Y%m%d%H%M%SZ")
         info = {"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
@@ -378,10 +398,12 @@ class TaggedMerge:
             xmp["xmp:CreateDate"] = iso
             xmp["xmp:ModifyDate"] = iso
             if self.output_intents is not None:
-                xmp["pdfaid:part"] = "2"
+                xmp["pdfaid:part"] = "3" if self.associated else "2"
                 xmp["pdfaid:conformance"] = "A"
         if self.output_intents is not None:
             self.pdf.Root.OutputIntents = self._copy(self.output_intents)
+        if self.associated:
+            self.pdf.Root.AF = Array(self.associated)
         self.pdf.Root.Lang = String(meta.language)
         self.pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
 
