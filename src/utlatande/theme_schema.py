@@ -23,7 +23,7 @@ AGENDA_HEADING_KEYS = [
     "kallelse", "kallelse_till", "föredragningslista", "tid", "plats", "ordförande",
     "sekreterare", "justerare", "upprättad", "nummer", "ärende", "förslag", "sida",
     "föredragande", "sekretessärende", "offentlig", "offentlig_version",
-    "innehåller_sekretess", "sidor", "otaggad",
+    "innehåller_sekretess", "sidor", "otaggad", "signerad",
 ]
 # What a signature block can print, line by line: the fields of a person in an answer.
 SIGNATURE_LINES = ["namn", "titel", "organisation", "telefon", "epost", "datum"]

@@ -29,6 +29,7 @@ from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
 from .parts import Part, Row, render_parts
+from .signed import candidates, find_signed
 from .workspace import Workspace, workspace
 
 # What `verify` finds in a PDF: (path of the file, name it is shown by) → findings.
@@ -132,12 +133,15 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
     with workspace(path, offentlig, out_root, project) as ws:
         agenda = load_agenda(path, project, offentlig)
         parts = render_parts(agenda, ws)
+        looked_at = _signed_statements(agenda, parts, folder, out_root, project)
         composed = compose(agenda, parts, ws)
         packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs: dict[str, Path] = {}
         for part, row in zip(parts, composed.rows, strict=True):
             if part.filename:
-                pdfs[part.filename] = part.statement or _plain_item_pdf(agenda, part, row, ws)
+                # A signed statement is the item's own PDF (one signed there stays).
+                pdfs[part.filename] = (part.signed.path if part.signed else None) \
+                    or part.statement or _plain_item_pdf(agenda, part, row, ws)
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
         findings = [finding for name, source in to_write.items() if verify is not None
@@ -164,14 +168,33 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         ws.commit()
     outputs = [folder / name for name in [*pdfs, *blobs]]
     _remove_stale(folder, {*pdfs, *blobs})
-    sources = dependencies(agenda)
+    sources = [*dependencies(agenda), *looked_at]
     if depfile is not None:
         write_atomic(depfile, make_rule(folder / "index.html", sources).encode())
     if not ws.unsettled:  # an answer edited during the build: not up to date next time
+        # Where a signed statement may appear later counts as well: while one is missing,
+        # by the listing of the folder it would appear in.
+        missing = [p.parent for p in looked_at if not p.exists()]
         record_agenda(path, out_root, offentlig, outputs, [p for p in sources if p.is_file()],
-                      [p for p in sources if p.is_dir()])
+                      list(dict.fromkeys([*(p for p in sources if p.is_dir()), *missing])))
     return AgendaBuilt(folder, outputs, agenda.warnings, composed.pages,
                        sum(1 for p in parts if agenda.shown(p.item)), ws.rendered, findings)
+
+
+def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root: Path,
+                       project: Path) -> list[Path]:
+    """Each answer item's signed statement, where one is found (signed.py), set on its part;
+    its warnings added to the agenda's. Every place looked at, for the make rule."""
+    looked_at: list[Path] = []
+    for part in parts:
+        if part.statement is None or part.item.checked is None:
+            continue
+        places = candidates(agenda, part.item.checked.path, part.filename, folder, out_root)
+        looked_at.extend(places)
+        part.signed, warnings = find_signed(agenda, part.item.checked.path, part.statement,
+                                            places, project)
+        agenda.warnings.extend(w for w in warnings if w not in agenda.warnings)
+    return list(dict.fromkeys(looked_at))
 
 
 def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes]) -> None:

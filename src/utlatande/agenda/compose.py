@@ -157,14 +157,21 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
             marks.append((start, part.marks))
         merge.add_outline(marks)
         merge.link_pages(0, front_pages, LINK_PREFIX)
-        assemble_packet(agenda, merge, ws, path)
+        assemble_packet(agenda, merge, ws, path, parts)
     return Composed(path, rows, total, front_pages, list_page)
 
 
-def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Path) -> None:
-    """The merged pages made a packet: the running number on every page, the packet's
-    metadata, written to `path`. (Where files would be attached to the packet.)"""
+def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Path,
+                    parts: list[Part]) -> None:
+    """The merged pages made a packet: the running number on every page, each signed
+    statement attached unchanged (its signatures can still be checked), the packet's
+    metadata, written to `path`."""
     import pikepdf
+
+    for part in parts:
+        if part.signed is not None and part.filename is not None:
+            merge.attach(part.signed.path, part.filename, _attachment_text(agenda, part),
+                         part.signed.signed)
 
     settings = {**agenda.settings, "sidnumrering": ""}
     bands = place_numbers(merge.pdf)
@@ -174,6 +181,13 @@ def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Pat
         stamp(merge.pdf, overlay)
         merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
                                   agenda.label("kallelse"), created_at(agenda.meeting)))
+
+
+def _attachment_text(agenda: Agenda, part: Part) -> str:
+    """What an attached signed statement is: '2. Rubrik: signerad av Per Lind, Eva Ström'."""
+    assert part.signed is not None
+    names = ", ".join(part.signed.names)
+    return f"{part.item.nummer}. {part.item.rubrik}: {agenda.label('signerad', namn=names)}"
 
 
 def _numbers_html(agenda: Agenda, bands: list[PageBand]) -> str:

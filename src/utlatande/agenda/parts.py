@@ -22,6 +22,7 @@ from ..pool import in_workers
 from ..store import content_key, slot_of
 from ..text import ascii_letters
 from .meeting import Agenda, Item
+from .signed import SignedStatement
 from .workspace import Workspace
 
 
@@ -37,6 +38,7 @@ class Part:
     filename: str | None = None
     statement: Path | None = None  # an answer item's PDF (its own file)
     untagged: list[str] = field(default_factory=list)  # "Bilaga N: titel" without tags
+    signed: SignedStatement | None = None  # the statement as its approvers signed it
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Row:
     sidor: int
     ärende: str = ""  # the case the statement answers, worded by the profile (case_text)
     otaggade: list[str] = field(default_factory=list)
+    signerad: list[str] = field(default_factory=list)  # who signed the statement (signed.py)
 
 
 def slug(text: str) -> str:
@@ -273,5 +276,5 @@ def list_rows(agenda: Agenda, parts: list[Part], starts: dict[int, int]) -> list
                         item.diarienummer, item.förslag, item.sekretess,
                         not agenda.shown(item), plain_titles, starts.get(item.nummer),
                         part.filename, part.pages, case_line(item.ärende, agenda.settings),
-                        part.untagged))
+                        part.untagged, list(part.signed.names) if part.signed else []))
     return rows
