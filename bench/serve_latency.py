@@ -23,16 +23,23 @@ import threading
 import time
 from pathlib import Path
 from queue import Empty, Queue
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["answers/linkoping-omradesbaserat-socialt-arbete.yaml",
            "answers/stockholm-nyckeltjanster.yaml"]
 
 
+COOKIE: dict[str, str] = {}  # the cookie the printed address gives a browser
+
+
+def _get(url: str):
+    return urlopen(Request(url, headers=COOKIE), timeout=60)  # noqa: S310 - the local server
+
+
 def _events(url: str, out: Queue, stop: threading.Event) -> None:
     """Every state of the event stream, put on `out` with the time it arrived."""
-    with urlopen(url, timeout=60) as response:  # noqa: S310 - the local server
+    with _get(url) as response:
         data: list[str] = []
         for raw in response:
             if stop.is_set():
@@ -49,7 +56,7 @@ def _fetch(base: str, state: dict, seen: set[str]) -> None:
     """The page images the browser does not have yet."""
     for page in state["pages"]:
         if page["url"] not in seen:
-            with urlopen(base + page["url"].lstrip("/"), timeout=60) as response:  # noqa: S310
+            with _get(base + page["url"].lstrip("/")) as response:
                 response.read()
             seen.add(page["url"])
 
@@ -74,7 +81,10 @@ def measure(answer: Path, saves: int) -> None:
                                    "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True)
         try:
-            base = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group()
+            address = re.search(r"(http://127\.0\.0\.1:(\d+)/)\?nyckel=([\w-]+)",
+                                server.stdout.readline())
+            base = address[1]
+            COOKIE["Cookie"] = f"utlatande-{address[2]}={address[3]}"
             events: Queue = Queue()
             stop = threading.Event()
             threading.Thread(target=_events, args=(base + "svar/0/handelser", events, stop),

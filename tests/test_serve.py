@@ -48,15 +48,18 @@ def _scaffold(project: Path, mall: str = "tjänsteutlåtande", *extra: str,
 
 
 @contextmanager
-def served(cwd: Path, *answers: str) -> Iterator[tuple[subprocess.Popen, str]]:
-    """`utlatande serve` in a subprocess on a free port; stopped with Ctrl-C (SIGINT)."""
+def served(cwd: Path, *answers: str, args: tuple[str, ...] = (),
+           env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`utlatande serve` in a subprocess on a free port; stopped with Ctrl-C (SIGINT).
+    Gives the address it printed: the server and this run's token."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         process = subprocess.Popen([sys.executable, "-m", "utlatande", "serve", *answers,
-                                    "--port", "0"], cwd=cwd, stdout=subprocess.PIPE,
-                                   stderr=log, text=True, encoding="utf-8")
+                                    "--port", "0", *args], cwd=cwd, stdout=subprocess.PIPE,
+                                   stderr=log, text=True, encoding="utf-8",
+                                   env=None if env is None else {**os.environ, **env})
         try:
             line = process.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            match = re.search(r"http://127\.0\.0\.1:\d+/\?nyckel=[A-Za-z0-9_-]{43}", line)
             if not match:
                 log.seek(0)
                 pytest.fail(f"servern startade inte: {line!r} {log.read()}")
@@ -72,15 +75,31 @@ def served(cwd: Path, *answers: str) -> Iterator[tuple[subprocess.Popen, str]]:
             process.stdout.close()
 
 
-def _get(url: str, path: str, host: str | None = None,
-         method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    """One request, the path sent exactly as given (no normalisation of '..')."""
+def _token(url: str) -> str:
+    return url.split("?nyckel=", 1)[1]
+
+
+def _cookie(url: str) -> str:
+    """The cookie the browser has after opening the printed address."""
+    port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
+    return f"utlatande-{port}={_token(url)}"
+
+
+BROWSER_COOKIE = "from the url"
+
+
+def _get(url: str, path: str, host: str | None = None, method: str = "GET",
+         cookie: str | None = BROWSER_COOKIE) -> tuple[int, dict[str, str], bytes]:
+    """One request, the path sent exactly as given (no normalisation of '..'); with the
+    cookie a browser has after opening `url`, unless `cookie` says otherwise (None: none)."""
     address = re.match(r"http://([\d.]+):(\d+)/", url)
     assert address
     connection = http.client.HTTPConnection(address[1], int(address[2]), timeout=WAIT)
     try:
         connection.putrequest(method, path, skip_host=True)
         connection.putheader("Host", host or f"{address[1]}:{address[2]}")
+        if cookie is not None:
+            connection.putheader("Cookie", _cookie(url) if cookie is BROWSER_COOKIE else cookie)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
@@ -179,6 +198,9 @@ def test_browser_shows_the_pages_follows_saves_and_shows_errors(browser, tmp_pat
     with served(tmp_path, "answers/x.yaml") as (process, url):
         browser.get(url)
         _until(browser, lambda d: "Ärendets rubrik" in _page_text(d), "de första sidorna")
+        # The token went into a cookie, out of the address bar; the page's own requests
+        # (CSS, JS, the event stream, the images) carry the cookie.
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/svar/0", browser.current_url)
         assert browser.title == "Ärendets rubrik – förhandsgranskning"
         image = browser.find_element("css selector", "#pages figure.sida img")
         assert image.get_attribute("alt") == "Sida 1 av 1"
@@ -419,6 +441,120 @@ def test_the_server_answers_only_on_loopback_and_only_with_its_own_files(tmp_pat
         status, _, body = _get(url, state["pages"][0]["url"], host="angripare.example:80")
         assert status == 403  # another site's page cannot read the preview (DNS rebinding)
         assert _get(url, "/svar/0", method="POST")[0] == 405
+
+
+REFUSED = ("Förhandsgranskningen visas bara för den som har adressen som utlatande serve "
+           "skrev ut, med dess nyckel (?nyckel=…).\n")
+
+
+def test_without_this_runs_token_nothing_is_shown(tmp_path):
+    _scaffold(tmp_path)
+    with served(tmp_path, "answers/x.yaml") as (_, url):
+        state = _wait_state(url, lambda s: s["status"] == "klar")
+        token = _token(url)
+        port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
+        paths = ["/", "/svar/0", "/svar/0/lage", "/svar/0/handelser", "/svar/0/pdf",
+                 state["pages"][0]["url"], "/resurs/preview.js", "/resurs/preview.css",
+                 "/finns-inte"]
+        wrong = "A" * len(token)
+        for path in paths:
+            for cookie in (None, f"utlatande-{port}={wrong}", f"utlatande-{port}=",
+                           f"utlatande-1={token}", f"utlatande-{port}={token[:-1]}",
+                           f"utlatande-{port}=\"{token}\"x"):
+                status, _, body = _get(url, path, cookie=cookie)
+                assert (status, body.decode()) == (403, REFUSED), (path, cookie)
+            for query in (f"?nyckel={wrong}", "?nyckel=", f"?nyckel={token}x",
+                          f"?nyckel=%C3%A5{token[1:]}", f"?Nyckel={token}"):
+                status, _, body = _get(url, path + query, cookie=None)
+                assert (status, body.decode()) == (403, REFUSED), path + query
+        # A wrong token in the address is refused even with the right cookie.
+        assert _get(url, f"/svar/0?nyckel={wrong}")[0] == 403
+        assert _get(url, "/svar/0", method="POST", cookie=None)[0] == 403
+        assert _get(url, "/svar/0", method="POST")[0] == 405
+
+
+def test_the_printed_address_gives_the_cookie_that_the_pages_own_requests_use(tmp_path):
+    _scaffold(tmp_path)
+    with served(tmp_path, "answers/x.yaml") as (_, url):
+        token = _token(url)
+        port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
+        status, headers, body = _get(url, f"/?nyckel={token}", cookie=None)
+        assert (status, headers["Location"], body) == (303, "/", b"")
+        assert headers["Set-Cookie"] == (f"utlatande-{port}={token}; Path=/; HttpOnly; "
+                                         "SameSite=Strict")
+        jar = headers["Set-Cookie"].split(";")[0]
+        status, headers, _ = _get(url, "/", cookie=jar)
+        assert (status, headers["Location"]) == (302, "/svar/0")  # the only answer
+        status, headers, body = _get(url, "/svar/0", cookie=jar)
+        assert status == 200 and "<h1>" in body.decode()
+        # The page's stylesheet and script, its state, the event stream, images and PDF.
+        assets = re.findall(r'(?:href|src)="(/resurs/[^"]+)"', body.decode())
+        assert sorted(assets) == ["/resurs/preview.css", "/resurs/preview.js"]
+        for asset in assets:
+            status, headers, body = _get(url, asset, cookie=jar)
+            assert status == 200 and headers["Content-Type"].startswith("text/")
+        state = _wait_state(url, lambda s: s["status"] == "klar")
+        status, headers, body = _get(url, state["pages"][0]["url"], cookie=jar)
+        assert (status, headers["Content-Type"]) == (200, "image/png")
+        assert body.startswith(b"\x89PNG")
+        status, _, body = _get(url, state["pdf"], cookie=jar)
+        assert status == 200 and body.startswith(b"%PDF-")
+        status, headers, _ = _get(url, "/svar/0/handelser", method="HEAD", cookie=jar)
+        assert (status, headers["Content-Type"]) == (200, "text/event-stream; charset=utf-8")
+        # Another cookie beside it (the browser sends all of the host's) changes nothing.
+        assert _get(url, "/svar/0/lage", cookie=f"annan=1; {jar}; utlatande-1=x")[0] == 200
+
+        # The address with the token on any page leads to that page, never to another host.
+        status, headers, _ = _get(url, f"/svar/0/pdf?nyckel={token}", cookie=None)
+        assert (status, headers["Location"]) == (303, "/svar/0/pdf")
+        for path in (f"//angripare.example/?nyckel={token}",
+                     f"/\\angripare.example/?nyckel={token}",
+                     f"/svar/%0d%0aX-Ond:%201?nyckel={token}"):
+            status, headers, _ = _get(url, path, cookie=None)
+            assert status == 303 and "X-Ond" not in headers, path
+            # A path on this server: not '//host' nor '/\\host', which browsers read as one.
+            assert re.fullmatch(r"/(?:[a-z.]+/)?", headers["Location"]), path
+
+
+def test_the_token_never_reaches_a_page_or_another_site(tmp_path):
+    _scaffold(tmp_path)
+    _scaffold(tmp_path, "rapport", name="rapport.yaml")
+    with served(tmp_path) as (_, url):
+        state = _wait_state(url, lambda s: s["status"] == "klar")
+        token = _token(url)
+        paths = [f"/?nyckel={token}", "/", "/svar/0", "/svar/1", "/svar/0/lage",
+                 "/resurs/preview.js", "/resurs/preview.css", state["pages"][0]["url"],
+                 state["pdf"], "/finns-inte"]
+        for path in paths:
+            for cookie in (BROWSER_COOKIE, None):
+                status, headers, body = _get(url, path, cookie=cookie)
+                # No page hands its address to a site it links to or loads from.
+                assert headers["Referrer-Policy"] == "no-referrer", path
+                assert token.encode() not in body, path
+                shown = {k: v for k, v in headers.items() if k != "Set-Cookie"}
+                assert token not in str(shown), path
+        status, headers, _ = _get(url, "/svar/0/handelser", method="HEAD")
+        assert headers["Referrer-Policy"] == "no-referrer"
+        status, headers, _ = _get(url, "/", host="angripare.example:80")
+        assert status == 403 and headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_oppna_opens_the_address_with_the_token(tmp_path):
+    _scaffold(tmp_path)
+    opened = tmp_path / "öppnad.txt"
+    browser = tmp_path / "webblasare"
+    # A browser as webbrowser runs one ($BROWSER): it is given the address to open.
+    browser.write_text(f'#!/bin/sh\nprintf %s "$1" > "{opened}"\n', encoding="utf-8")
+    browser.chmod(0o755)
+    with served(tmp_path, "answers/x.yaml", args=("--öppna",),
+                env={"BROWSER": f"{browser} %s"}) as (_, url):
+        deadline = time.monotonic() + WAIT
+        while not opened.exists() or not opened.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "webbläsaren öppnades aldrig"
+            time.sleep(0.05)
+        assert opened.read_text(encoding="utf-8") == url
+        status, headers, _ = _get(url, url.removeprefix(url.split("/?")[0]), cookie=None)
+        assert status == 303 and headers["Set-Cookie"].startswith(_cookie(url) + ";")
 
 
 def test_serve_has_swedish_help():

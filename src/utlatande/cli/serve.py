@@ -24,7 +24,7 @@ def no_browser(address: str) -> None:
               help=f"Porten på {HOST} (standard: {DEFAULT_PORT}, eller en ledig port om den "
                    "är upptagen; 0: en ledig port).")
 @click.option("--öppna", "open_browser", is_flag=True, cls=Option, aliases=("--open",),
-              help="Öppna sidan i webbläsaren.")
+              help="Öppna adressen, med nyckeln, i webbläsaren.")
 @help_option
 def command(svarsfiler: tuple[Path, ...], port: int | None, open_browser: bool) -> None:
     """Visa svarsfilernas sidor i webbläsaren medan du skriver (standard: alla
@@ -32,7 +32,8 @@ def command(svarsfiler: tuple[Path, ...], port: int | None, open_browser: bool) 
 
     Sidorna är PDF:ens egna sidor. De ritas om av sig själva när svarsfilen, mallarna,
     profilen eller en bilaga sparas. Har svarsfilen fel visas felen med rad och kolumn
-    över de senaste sidorna som gick att rita. Servern lyssnar bara på 127.0.0.1 och
+    över de senaste sidorna som gick att rita. Servern lyssnar bara på 127.0.0.1,
+    visar sidorna bara med nyckeln i adressen den skriver ut (ny för varje körning) och
     stoppas med Ctrl-C."""
     from .. import api
 

@@ -4,8 +4,11 @@ stream and its own assets; started and stopped by `serve`."""
 from __future__ import annotations
 
 import contextlib
+import hmac
 import html
 import json
+import re
+import secrets
 import shutil
 import signal
 import string
@@ -16,7 +19,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..errors import UserError
 from . import DEFAULT_PORT, HOST
@@ -26,6 +29,10 @@ ASSETS = Path(__file__).parent / "assets"
 STATIC = {"/resurs/preview.css": ("preview.css", "text/css; charset=utf-8"),
           "/resurs/preview.js": ("preview.js", "text/javascript; charset=utf-8")}
 KEEP_ALIVE_SECONDS = 10
+TOKEN_PARAMETER = "nyckel"  # ?nyckel=… in the address serve prints
+# Where a request with the token in its query is sent on, without it: only plain paths,
+# never one a browser would read as another host ('//host', '/\\host').
+_REDIRECTABLE = re.compile(r"/(?:[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*/?)?")
 REQUEST_TIMEOUT = 20  # seconds; more than KEEP_ALIVE_SECONDS, so the event stream lives
 
 
@@ -67,16 +74,52 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_POST(self) -> None:  # noqa: N802
-        self._text(HTTPStatus.METHOD_NOT_ALLOWED, "Förhandsgranskningen tar bara emot GET.")
+        if self._allowed():
+            self._text(HTTPStatus.METHOD_NOT_ALLOWED, "Förhandsgranskningen tar bara emot GET.")
 
     def do_GET(self) -> None:  # noqa: N802
-        if not self._host_allowed():
-            self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen svarar bara på "
-                       f"http://{HOST}:{self.server.server_port}/.")
+        if not self._allowed():
             return
         path = urlsplit(self.path).path
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._route(path)
+
+    def end_headers(self) -> None:
+        # No page of the preview tells another site where it came from.
+        self.send_header("Referrer-Policy", "no-referrer")
+        super().end_headers()
+
+    def _allowed(self) -> bool:
+        """The request names this server and carries this run's token; otherwise it has
+        been answered (403) and is not served."""
+        if not self._host_allowed():
+            self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen svarar bara på "
+                       f"http://{HOST}:{self.server.server_port}/.")
+            return False
+        address = urlsplit(self.path)
+        given = parse_qs(address.query).get(TOKEN_PARAMETER)
+        if given is not None and self.server.token_matches(given[-1]):
+            # The token goes into a cookie, and out of the address (and the history).
+            target = address.path if _REDIRECTABLE.fullmatch(address.path) else "/"
+            self._redirect(target, {"Set-Cookie": self.server.cookie()})
+            return False
+        if given is None and self.server.token_matches(self._cookie()):
+            return True
+        self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen visas bara för den som har "
+                   "adressen som utlatande serve skrev ut, med dess nyckel "
+                   f"(?{TOKEN_PARAMETER}=…).")
+        return False
+
+    def _cookie(self) -> str:
+        """This server's cookie from the request, or an empty string."""
+        from http.cookies import CookieError, SimpleCookie
+
+        cookies = SimpleCookie()
+        for header in self.headers.get_all("Cookie") or []:
+            with contextlib.suppress(CookieError):
+                cookies.load(header)
+        morsel = cookies.get(self.server.cookie_name)
+        return morsel.value if morsel is not None else ""
 
     def _host_allowed(self) -> bool:
         """The Host header names this server, so that no other site can read it (DNS
@@ -144,10 +187,13 @@ class Handler(BaseHTTPRequestHandler):
     def _html(self, page: str) -> None:
         self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", "no-store")
 
-    def _redirect(self, target: str) -> None:
-        self.send_response(HTTPStatus.FOUND)
+    def _redirect(self, target: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER if headers else HTTPStatus.FOUND)
         self.send_header("Location", target)
         self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
 
     def _nav(self, current: Preview | None) -> str:
@@ -216,7 +262,22 @@ class PreviewHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, port: int, preview: PreviewServer):
         self.preview = preview
+        # This run's token: another user of the machine can reach the port, not the pages.
+        self.token = secrets.token_urlsafe(32)
         super().__init__((HOST, port), Handler)
+
+    @property
+    def cookie_name(self) -> str:
+        # Browsers keep cookies by host, not by port: each server its own name.
+        return f"utlatande-{self.server_port}"
+
+    def cookie(self) -> str:
+        """The Set-Cookie value that carries the token for the page's own requests."""
+        return f"{self.cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+
+    def token_matches(self, given: str) -> bool:
+        return bool(given) and hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), self.token.encode("ascii"))
 
 
 # -- running --------------------------------------------------------------------------------
@@ -268,7 +329,8 @@ def announcement(server: PreviewHTTPServer, answers: int) -> str:
 
 
 def url(server: PreviewHTTPServer) -> str:
-    return f"http://{HOST}:{server.server_port}/"
+    """The address to open: the server with this run's token."""
+    return f"http://{HOST}:{server.server_port}/?{TOKEN_PARAMETER}={server.token}"
 
 
 def open_in_browser(address: str, no_browser: Callable[[str], None]) -> None:
