@@ -96,3 +96,27 @@ def test_ctrl_c_stops_the_agenda_and_its_workers_and_writes_nothing(tmp_path):
     assert "Traceback" not in err
     assert _wait_for(lambda: processes_in_session(agenda.pid) == [], 10)
     assert not (project / "build" / "m").exists()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the agenda forks no workers")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_an_agenda_ended_by_a_signal_leaves_no_worker_behind(tmp_path, how):
+    """A timeout's SIGTERM or SIGKILL, sent to the agenda alone: its workers end too."""
+    project = _project(tmp_path, 8)
+    agenda = subprocess.Popen(
+        [sys.executable, "-m", "utlatande", "agenda", "moten/m.yaml"], cwd=project,
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert _wait_for(lambda: len(processes_in_session(agenda.pid)) >= 3, 120)
+    os.kill(agenda.pid, getattr(signal, how))
+    out, err = agenda.communicate(timeout=120)
+    if how == "SIGTERM":
+        assert agenda.returncode == 1
+        assert err.strip().splitlines()[-1] == "Avbrutet."
+        assert "Traceback" not in err
+    else:
+        assert agenda.returncode == -signal.SIGKILL
+    ended = _wait_for(lambda: processes_in_session(agenda.pid) == [], 30)
+    for pid in processes_in_session(agenda.pid):  # not left running after the test either
+        os.kill(pid, signal.SIGKILL)
+    assert ended
+    assert not (project / "build" / "m").exists()

@@ -181,7 +181,7 @@ def test_a_lost_pdf_process_costs_no_answer(project, monkeypatch):
     assert len(list(Path("build").glob("u*"))) == 6
 
 
-def _start_build(project: Path, formats: str) -> subprocess.Popen:
+def _start_build(project: Path, formats: str, *args: str) -> subprocess.Popen:
     """A 40-answer build in a session of its own, started like one from a terminal."""
     import signal
 
@@ -189,19 +189,37 @@ def _start_build(project: Path, formats: str) -> subprocess.Popen:
         (project / "answers" / f"u{n}.yaml").write_text(STATEMENT.format(n=n),
                                                           encoding="utf-8")
     return subprocess.Popen(
-        [sys.executable, "-m", "utlatande", "build", "-f", formats], cwd=project,
+        [sys.executable, "-m", "utlatande", "build", "-f", formats, *args], cwd=project,
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
-def test_a_killed_build_leaves_no_process_behind(project):
+@pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_a_build_ended_by_a_signal_leaves_no_process_behind(project, formats, how):
+    """A timeout's SIGTERM, or SIGKILL (`timeout -s KILL`), sent to the build alone, not to
+    its process group: its workers and its PDF side (and the PDF side's workers) end too."""
     import signal
+    import time
 
-    build = _start_build(project, "pdf,docx")
-    assert " → " in build.stdout.readline()
-    os.kill(build.pid, signal.SIGKILL)  # no cleanup runs: the PDF side notices on its own
-    build.communicate(timeout=60)
-    assert processes_in_session(build.pid, patience=30) == []
+    build = _start_build(project, formats, "-j", "2")
+    # The build and its workers (with pdf,docx: the PDF side first, then its workers).
+    deadline = time.monotonic() + 120
+    while len(processes_in_session(build.pid)) < 3:
+        assert time.monotonic() < deadline, "bygget startade aldrig sina arbetsprocesser"
+        time.sleep(0.05)
+    os.kill(build.pid, getattr(signal, how))
+    out, err = build.communicate(timeout=60)
+    if how == "SIGTERM":  # as Ctrl-C: stopped, what was built is kept
+        assert build.returncode == 1
+        assert err.strip().splitlines()[-1] == "Avbrutet."
+        assert "Traceback" not in err
+    else:  # no cleanup runs in the build: the kernel ends its children
+        assert build.returncode == -signal.SIGKILL
+    left = processes_in_session(build.pid, patience=30)
+    for pid in left:  # not left running after the test either
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
 
 
 @pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])

@@ -1,11 +1,13 @@
-"""The forked worker pool: Ctrl-C handled by the parent alone, and a worker that crashes
-costs only the call it was making."""
+"""The forked worker pool: Ctrl-C and SIGTERM handled by the parent alone, a worker that
+crashes costs only the call it was making, and no worker outlives its parent."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -13,10 +15,45 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from typing import Any
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
 
 def _workers(count: int) -> ProcessPoolExecutor:
-    """Forked worker processes; they start (at the first submit) inside `without_sigint`."""
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"))
+    """Forked worker processes; they start (at the first submit) inside `without_sigint`,
+    and each dies with this process."""
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child, first thing: the kernel kills it when `parent` ends, however
+    that ends (a timeout's SIGTERM, SIGKILL, a crash), so that no worker is left running
+    on its own. SIGTERM is the default again: the parent's handler is not the child's."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a timeout, a CI runner, `kill`) stops the work as Ctrl-C does: the workers
+    and the PDF side are ended, and what was finished by then is kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from .. import pipeline
 from ..errors import AnswerError, Problem, display_path
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
+from ..pool import sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .compose import Composed, compose, created_at, render_template, subject, title
@@ -116,7 +117,8 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     if taken is not None:
         raise AnswerError([taken])
     try:
-        return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify)
+        with sigterm_as_interrupt():  # a timeout's SIGTERM stops it as Ctrl-C does
+            return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify)
     except AnswerError as error:
         withdrawn = withdraw_public(folder, path) if offentlig else None
         if withdrawn is None:

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from ..errors import internal_error
 from ..manifest import Manifest, Record, package_files, record, settings_key
-from ..pool import end_group, in_workers, own_group, without_sigint
+from ..pool import (
+    die_with_parent,
+    end_group,
+    in_workers,
+    own_group,
+    sigterm_as_interrupt,
+    without_sigint,
+)
 from ..store import Store, key_of, slot_of
 from ..write import remove_orphans
 from .edited import edited_outputs, output_facts
@@ -161,8 +168,10 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
         if report:
             report(outcome, 0, len(todo))
     jobs = max(1, jobs or os.cpu_count() or 1)
-    # Closed explicitly: on Ctrl-C the workers stop now, not when the generator is collected.
-    with closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
+    # Closed explicitly: on Ctrl-C (or SIGTERM) the workers stop now, not when the generator
+    # is collected.
+    with sigterm_as_interrupt(), \
+            closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
         try:
             for done, outcome in enumerate(outcomes, 1):
                 if outcome.record is not None:
@@ -240,7 +249,8 @@ def _two_sided(todo: list[Path], out_dir: Path, formats: tuple[str, ...], projec
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     pdf_side = context.Process(target=_pdf_side, args=(
-        receiver, sender, todo, out_dir, formats, project, key, jobs, pdf_variant))
+        os.getpid(), receiver, sender, todo, out_dir, formats, project, key, jobs,
+        pdf_variant))
     with without_sigint():
         pdf_side.start()
     # Its own process group, with the workers it forks: one signal ends them all.
@@ -304,13 +314,16 @@ def _pdf_parts(todo: list[Path], indexes: list[int], out_dir: Path, formats: tup
                            lambda i, exc: Part(_internal_error(todo[i], exc), {}, None))
 
 
-def _pdf_side(receiver, sender, todo: list[Path], out_dir: Path, formats: tuple[str, ...],
-              project: Path, key: str, jobs: int, pdf_variant: str | None) -> None:
+def _pdf_side(parent: int, receiver, sender, todo: list[Path], out_dir: Path,
+              formats: tuple[str, ...], project: Path, key: str, jobs: int,
+              pdf_variant: str | None) -> None:
     """The PDF half of a two-sided batch (in its own process): sends (index, Part).
 
     Ctrl-C is the parent's to handle: this process ignores SIGINT from its start, and the
-    parent ends it and its workers by killing their process group.
+    parent ends it and its workers by killing their process group. A parent that is
+    killed takes it along (and it its workers).
     """
+    die_with_parent(parent)
     own_group(0)
     receiver.close()  # the parent's end: with it closed here, a parent that dies breaks the pipe
     from .. import pipeline
