@@ -109,14 +109,14 @@ def test_an_agenda_ended_by_a_signal_leaves_no_worker_behind(tmp_path, how):
     assert _wait_for(lambda: len(processes_in_session(agenda.pid)) >= 3, 120)
     os.kill(agenda.pid, getattr(signal, how))
     out, err = agenda.communicate(timeout=120)
+    ended = _wait_for(lambda: processes_in_session(agenda.pid) == [], 30)
+    for pid in processes_in_session(agenda.pid):  # not left running after the test either
+        os.kill(pid, signal.SIGKILL)
+    assert ended
     if how == "SIGTERM":
         assert agenda.returncode == 1
         assert err.strip().splitlines()[-1] == "Avbrutet."
         assert "Traceback" not in err
     else:
         assert agenda.returncode == -signal.SIGKILL
-    ended = _wait_for(lambda: processes_in_session(agenda.pid) == [], 30)
-    for pid in processes_in_session(agenda.pid):  # not left running after the test either
-        os.kill(pid, signal.SIGKILL)
-    assert ended
     assert not (project / "build" / "m").exists()

@@ -210,16 +210,16 @@ def test_a_build_ended_by_a_signal_leaves_no_process_behind(project, formats, ho
         time.sleep(0.05)
     os.kill(build.pid, getattr(signal, how))
     out, err = build.communicate(timeout=60)
+    left = processes_in_session(build.pid, patience=30)
+    for pid in left:  # not left running after the test either
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
     if how == "SIGTERM":  # as Ctrl-C: stopped, what was built is kept
         assert build.returncode == 1
         assert err.strip().splitlines()[-1] == "Avbrutet."
         assert "Traceback" not in err
     else:  # no cleanup runs in the build: the kernel ends its children
         assert build.returncode == -signal.SIGKILL
-    left = processes_in_session(build.pid, patience=30)
-    for pid in left:  # not left running after the test either
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
 
 
 @pytest.mark.parametrize("formats", ["pdf", "pdf,docx"])
