@@ -175,6 +175,60 @@ def test_new_never_overwrites(runner, tmp_path, monkeypatch):
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.yaml"]  # no temporary left
 
 
+@pytest.mark.parametrize(("name", "shown"), [
+    ("a\nb.yaml", "a\\nb.yaml"), ("a\rb.yaml", "a\\rb.yaml"), ("a\tb.yaml", "a\\tb.yaml"),
+    ("a\x1bb.yaml", "a\\u001bb.yaml"), ("a\u2028b.yaml", "a\\u2028b.yaml"),
+    ("a\x85b.yaml", "a\\u0085b.yaml")])
+def test_a_file_name_with_a_line_break_or_control_character_is_refused(runner, tmp_path,
+                                                                       monkeypatch, name,
+                                                                       shown):
+    """The name stands in the new file's comments: a line break there would end the
+    comment and leave YAML that cannot be read."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answers").mkdir()
+    result = runner.invoke(main, ["new", "rapport", f"answers/{name}"])
+    assert result.exit_code == 1
+    assert result.output == (f'Fel: filnamnet "answers/{shown}" har en radbrytning eller ett '
+                             "annat styrtecken; välj ett namn utan sådana tecken\n")
+    assert list((tmp_path / "answers").iterdir()) == []
+
+
+def test_a_profiles_line_breaks_stay_out_of_the_comments(runner, tmp_path, monkeypatch):
+    """A profile's name and address lines stand in comments: each is one line there; its
+    default values are quoted and read back as they were."""
+    (tmp_path / "templates" / "vara").mkdir(parents=True)
+    (tmp_path / "templates" / "vara" / "tema.yaml").write_text(
+        'namn: "Vår\\nkommun\\r: ja"\nstandardvärden: {organisation: "Vårby\\nkommun"}\n'
+        'adressblock: ["Storgatan 1\\nmallar: x", "123 45\\u2028Vårby"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _new(runner, "frågesvar", "answers/svar.yaml")
+    text = Path("answers/svar.yaml").read_text(encoding="utf-8")
+    assert "# Organisationens profil (brevhuvud, adress, typsnitt, rubriker): Vår kommun : ja.\n" \
+        in text
+    assert "#   Storgatan 1 mallar: x · 123 45 Vårby\n" in text
+    assert '\norganisation: "Vårby\\nkommun"\n' in text
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(text)
+    assert (data["organisation"], data["profil"], data["mall"]) == ("Vårby\nkommun", "vara",
+                                                                    "frågesvar")
+    assert runner.invoke(main, ["check", "answers/svar.yaml"]).exit_code == 0
+
+
+def test_a_scaffold_that_gives_no_yaml_writes_no_file(runner, tmp_path, monkeypatch):
+    (tmp_path / "templates" / "vara" / "nya").mkdir(parents=True)
+    (tmp_path / "templates" / "vara" / "tema.yaml").write_text("namn: Vår kommun\n",
+                                                               encoding="utf-8")
+    (tmp_path / "templates" / "vara" / "nya" / "rapport.yaml.j2").write_text(
+        "mall: rapport\nrubrik: [inte stängd\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["new", "rapport", "answers/x.yaml"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Fel: förlagan nya/rapport.yaml.j2 ger ingen giltig YAML (")
+    assert result.output.endswith("); ingen fil skrevs\n")
+    assert not (tmp_path / "answers" / "x.yaml").exists()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["tjänsteutlatande"], "Fel: okänd mall 'tjänsteutlatande'; menade du 'tjänsteutlåtande'? "
                            "kända mallar: frågesvar, rapport, tjänsteskrivelse, tjänsteutlåtande"),

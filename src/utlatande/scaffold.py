@@ -33,6 +33,16 @@ class ScaffoldError(UserError):
         return f"Fel: {self.message}"
 
 
+# Line breaks and the other control characters: in a comment they would end it, and the
+# rest of the line would be read as YAML.
+_BREAKS_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: Any) -> str:
+    """A value that stands in a comment of the new file: on one line, whatever it holds."""
+    return _BREAKS_A_LINE.sub(" ", str(text))
+
+
 def _hint(name: str, known: list[str]) -> str:
     close = did_you_mean(name, known)
     return f"menade du '{close}'? " if close else ""
@@ -173,13 +183,13 @@ def scaffold_text(mall: str, target: Path, project: Path, profil: str | None,
         text = template.render(
             mall=mall,
             idag=today.isoformat(),
-            schema=_schema_reference(target, project),
-            fil=display_path(target),
-            kommando=command_name(),
+            schema=_one_line(_schema_reference(target, project)),
+            fil=_one_line(display_path(target)),
+            kommando=_one_line(command_name()),
             profil=profil,
-            profil_namn=theme.profile.get("namn", profil),
-            kända=project_themes(project),
-            adress=address,
+            profil_namn=_one_line(theme.profile.get("namn", profil)),
+            kända=[_one_line(name) for name in project_themes(project)],
+            adress=[[_one_line(line) for line in group] for group in address],
             adress_plats=settings.get("adressblock_plats", "sidfot"),
             värde=värde,
             standard=standard,
@@ -188,13 +198,24 @@ def scaffold_text(mall: str, target: Path, project: Path, profil: str | None,
         raise ScaffoldError(f"fel i förlagan {SCAFFOLDS}/{mall}.yaml.j2: "
                             f"{template_message(error)}") from None
     # The parts end in a newline of their own; at most one empty line between them.
-    return re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    try:
+        _SAFE.load(text)
+    except YAMLError as error:  # a profile's own scaffold: never a file that cannot be read
+        reason = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise ScaffoldError(f"förlagan {SCAFFOLDS}/{mall}.yaml.j2 ger ingen giltig YAML "
+                            f"({reason}); ingen fil skrevs") from None
+    return text
 
 
 def create(mall: str, target: Path, project: Path, profil: str | None,
            today: dt.date | None = None) -> Created:
     """Write a new answer file; an existing file is never touched."""
     today = today or dt.date.today()
+    if _BREAKS_A_LINE.search(str(target)):
+        shown = _quoted(display_path(target))  # the characters escaped, as in YAML
+        raise ScaffoldError(f"filnamnet {shown} har en radbrytning eller ett annat "
+                            "styrtecken; välj ett namn utan sådana tecken")
     if target.exists():
         raise ScaffoldError(f"{display_path(target)} finns redan; utlatande new skriver aldrig "
                             "över en fil. Välj ett annat filnamn eller ta bort filen först.")
