@@ -181,6 +181,28 @@ def test_a_lost_pdf_process_costs_no_answer(project, monkeypatch):
     assert len(list(Path("build").glob("u*"))) == 6
 
 
+def test_the_counts_add_up_to_the_answers_each_counted_once(project):
+    """'N byggda, M oförändrade, K med fel': every answer once, however often and however
+    spelt it was given, whether it was built, up to date, edited in Word or clashing."""
+    (project / "answers" / "u3.yml").write_text(STATEMENT.format(n=33), encoding="utf-8")
+    given = ["answers/u1.yaml", "answers/u1.yaml", "./answers/u1.yaml",
+             "answers/../answers/u1.yaml", "answers/u2.yaml", "answers/u3.yaml",
+             "answers/u3.yml"]
+    # u1 and u2 are built; u3.yaml and u3.yml would write the same files: both fail.
+    assert _build(*given).startswith("2 byggda, 0 oförändrade, 2 med fel, ")
+    assert sorted(p.name for p in Path("build").glob("u*")) == [
+        "u1.docx", "u1.html", "u2.docx", "u2.html"]
+    assert _build(*given).startswith("0 byggda, 2 oförändrade, 2 med fel, ")
+    with Path("build/u1.docx").open("ab") as docx:  # edited after the build
+        docx.write(b"\0")
+    result = CliRunner().invoke(main, ["build", "-f", "docx,html", *given])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines.count("build/u1.docx har ändrats efter bygget; hämta ändringarna med "
+                       "'utlatande import build/u1.docx' eller bygg om med --tvinga") == 1
+    assert lines[-1].startswith("0 byggda, 1 oförändrade, 3 med fel, ")
+
+
 def _start_build(project: Path, formats: str, *args: str) -> subprocess.Popen:
     """A 40-answer build in a session of its own, started like one from a terminal."""
     import signal

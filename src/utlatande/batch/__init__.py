@@ -143,25 +143,28 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
     An answer whose DOCX was edited after its build is left alone, PDF and all, unless
     `overwrite_edited`: a colleague's edits are never overwritten silently."""
     started = time.perf_counter()
+    answers = _each_once(answers)
     remove_orphans(out_dir)  # temporary files of a build that was killed
     manifest = Manifest(out_dir)
     key = settings_key(formats, pdf_variant)
     clashes = _same_outputs(answers, out_dir)
     todo = []
     edited: list[Path] = []
+    summary = Summary()
     for answer in answers:
         if answer in clashes:
             continue
         changed = [] if overwrite_edited else edited_outputs(manifest.records.get(str(answer)))
         if changed:
             edited.extend(changed)
+            summary.failed += 1  # an answer, however many of its outputs were edited
         elif not force and manifest.is_current(answer, key):
+            summary.unchanged += 1
             if skipped:
                 skipped(answer)
         else:
             todo.append(answer)
-    summary = Summary(unchanged=len(answers) - len(todo) - len(edited) - len(clashes),
-                      edited=edited, failed=len(edited))
+    summary.edited = edited
     for answer, outcome in clashes.items():
         manifest.update(answer, None)
         summary.failed += 1
@@ -191,6 +194,15 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
                 manifest.save()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _each_once(answers: list[Path]) -> list[Path]:
+    """The answers, each file once however it was spelt (`x.yaml`, `./x.yaml`,
+    `d/../x.yaml`), in the order given: a file is built once and counted once."""
+    unique: dict[tuple[Path, str], Path] = {}
+    for answer in answers:
+        unique.setdefault((answer.absolute().parent.resolve(), answer.name), answer)
+    return list(unique.values())
 
 
 def _same_outputs(answers: list[Path], out_dir: Path) -> dict[Path, Outcome]:
