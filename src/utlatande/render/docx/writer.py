@@ -253,8 +253,10 @@ class DocxWriter(Styles, PageFurniture, Fields, Notes, Tables, Numbering):
         return self._pieces(el, inner)
 
     def _emit(self, paragraph: Paragraph, pieces: list[Piece]) -> None:
+        # A footnote call or an image stands in the text like a letter: the space after
+        # it stays. Only a line break starts the line afresh.
         texts = collapse([p.text if p.kind == "text" else "" if p.kind in ("mark", "unmark")
-                          else "\n" for p in pieces])
+                          else "\n" if p.kind == "br" else "\ufffc" for p in pieces])
         for piece, text in zip(pieces, texts, strict=True):
             if piece.kind == "mark":
                 self.marks.inline_start(paragraph._p, piece.text)
