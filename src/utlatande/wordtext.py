@@ -79,6 +79,7 @@ class Parts:
     styles: dict[str, str] = field(default_factory=dict)  # styleId → lower-case name
     links: dict[str, str] = field(default_factory=dict)  # relationship id → URL
     bullets: dict[tuple[str, str], bool] = field(default_factory=dict)  # (numId, ilvl)
+    restarts: set[str] = field(default_factory=set)  # numIds that count from a start anew
     comments: dict[str, Comment] = field(default_factory=dict)
     # The page furniture: each header and footer part's root element, by part name.
     stories: list[tuple[str, Any]] = field(default_factory=list)
@@ -101,6 +102,8 @@ class Item:
     plain: str = ""
     level: int = 0
     ordered: bool = False
+    list_id: str = ""  # the w:numId a list item is numbered by, if any
+    restart: bool = False  # that numbering starts counting anew (a list of its own)
     marks: list[int] = field(default_factory=list)
     ranges: dict[int, str] = field(default_factory=dict)  # mark → its text
     notes: list[str] = field(default_factory=list)  # footnotes, Markdown, in order
@@ -209,6 +212,8 @@ class Reader:
             num_id = num.find(w("numId"))
             level = int(ilvl.get(w("val")) or 0) if ilvl is not None else 0
             if num_id is not None and (num_id.get(w("val")) or "0") != "0":
+                item.list_id = num_id.get(w("val")) or ""
+                item.restart = item.list_id in self.parts.restarts
                 if item.kind == "p":
                     item.kind = "li"
                     item.ordered = not self.parts.bullets.get(
@@ -482,7 +487,8 @@ def _segments_md(segments: list[tuple[str, Fmt]]) -> str:
     """Runs as inline Markdown: emphasis opened and closed around the text it covers."""
     merged: list[tuple[str, Fmt]] = []
     for text, fmt in segments:
-        if merged and merged[-1][1] == fmt and not text.startswith("\x00"):
+        if merged and merged[-1][1] == fmt and not text.startswith("\x00") and \
+                not merged[-1][0].startswith("\x00"):  # a footnote call stands alone
             merged[-1] = (merged[-1][0] + text, fmt)
         else:
             merged.append((text, fmt))
@@ -553,25 +559,42 @@ def join_md(items: list[Item]) -> str:
     notes: list[str] = []
     widths: list[int] = []  # marker width per open list level
     counters: list[int] = []
+    lists: list[tuple[bool, str]] = []  # (ordered, numId) of the list open at each level
+    delimiter = "."
     previous = None
     for item in items:
         md = _renumber_notes(item.md, len(notes))
         notes.extend(item.notes)
         if item.kind == "li":
             level = item.level
+            sep = "\n" if previous is not None and previous.kind == "li" else "\n\n"
             if previous is None or previous.kind != "li":
-                widths, counters = [], []
+                widths, counters, lists, delimiter = [], [], [], "."
             del widths[level + 1:]
             del counters[level + 1:]
+            del lists[level + 1:]
             while len(counters) <= level:
                 counters.append(0)
                 widths.append(2)
+                lists.append((item.ordered, item.list_id))
+            if lists[level][0] != item.ordered or (lists[level][1] != item.list_id and
+                                                   item.restart):
+                # Another list (a numbered one after bullets, or one that counts anew),
+                # not more of this one. (LibreOffice gives a list's first item a numbering
+                # of its own, that restarts, and the rest another that goes on counting.)
+                counters[level] = 0
+                if level == 0:
+                    sep = "\n\n"
+                    # Two numbered lists in a row are two lists only with another delimiter.
+                    delimiter = ")" if item.ordered and lists[0][0] and delimiter == "." \
+                        else "."
+            lists[level] = (item.ordered, item.list_id)
             counters[level] += 1
-            marker = f"{counters[level]}." if item.ordered else "-"
+            marker = f"{counters[level]}{delimiter if level == 0 else '.'}" if item.ordered \
+                else "-"
             widths[level] = len(marker) + 1
             indent = " " * sum(widths[:level])
             line = f"{indent}{marker} {md}"
-            sep = "\n" if previous is not None and previous.kind == "li" else "\n\n"
         elif item.kind == "quote":
             line = "> " + md.replace("\n", "\n> ")
             sep = "\n>\n" if previous is not None and previous.kind == "quote" else "\n\n"
@@ -662,9 +685,20 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
     for key, its in blocks.items():
         if is_list_item(key):  # one item of a list the template numbers: its text only
             its = [Item("p", md=it.md, notes=it.notes) for it in its]
+        if parse_key(key)[-1] == "fråga":  # the template sets a question in bold
+            its = [Item(it.kind, md=_unbold(it.md), level=it.level, ordered=it.ordered,
+                        notes=it.notes) for it in its]
         out.values[key] = join_md(its)
     out.sections = [(n.after, n.heading, join_md(n.items)) for n in sections]
     return out
+
+
+def list_restarts(numbering) -> set[str]:
+    """The numIds of a numbering part (w:numbering) that restart their count."""
+    if numbering is None:
+        return set()
+    return {num.get(w("numId")) or "" for num in numbering.iter(w("num"))
+            if num.find(f"{w('lvlOverride')}/{w('startOverride')}") is not None}
 
 
 def _stray_cells(item: Item, keys: list[str | None]) -> list[str]:
@@ -689,6 +723,13 @@ def _collect(item: Item, owner, parts: Parts | None, out: Extracted) -> None:
             Comment(comment_id, "okänd", "")
         comment.key = owner if isinstance(owner, str) else None
         out.comments.append(comment)
+
+
+def _unbold(md: str) -> str:
+    """'**text**' → 'text': bold the template gave a whole paragraph is not the text's."""
+    if md.startswith("**") and md.endswith("**") and md.count("**") == 2 and len(md) > 4:
+        return md[2:-2]
+    return md
 
 
 @dataclass

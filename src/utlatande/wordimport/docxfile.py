@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..errors import AnswerError, Problem, display_path
-from ..wordtext import Comment, Parts, Reader, W
+from ..wordtext import Comment, Parts, Reader, W, list_restarts
 
 NAMESPACE = "urn:utlatande:svar:1"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .doc files
@@ -171,7 +171,9 @@ def _opened(path: Path, files: dict[str, bytes]) -> Opened:
     footnotes = _xml(path, files, by_type.get("footnotes", ""))
     for note in footnotes.iter(f"{{{W}}}footnote") if footnotes is not None else ():
         parts.footnotes[note.get(f"{{{W}}}id") or ""] = note
-    parts.bullets = _bullets(_xml(path, files, by_type.get("numbering", "")))
+    numbering = _xml(path, files, by_type.get("numbering", ""))
+    parts.bullets = _bullets(numbering)
+    parts.restarts = list_restarts(numbering)
     furniture = sorted({target for kind, target, mode in rels.values()
                         if mode != "External" and kind.endswith(("/header", "/footer"))})
     for name in furniture:

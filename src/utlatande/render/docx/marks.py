@@ -147,6 +147,9 @@ def reader_parts(doc, footnotes) -> wordtext.Parts:
     if footnotes is not None:
         notes = {n.get(qn("w:id")): n for n in footnotes.findall(qn("w:footnote"))}
     parts = wordtext.Parts(doc.element.body, notes, styles, links)
+    numbering = next((rel.target_part.element for rel in doc.part.rels.values()
+                      if rel.reltype.endswith("/numbering")), None)
+    parts.restarts = wordtext.list_restarts(numbering)
     parts.stories = [(name, part.element) for name, part in furniture(doc)]
     return parts
 
