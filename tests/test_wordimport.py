@@ -20,6 +20,7 @@ from conftest import ROOT
 from wordedit import (
     LETTERHEAD_WARNINGS,
     TABLE_ANSWER,
+    add_row,
     assert_letterhead_imported,
     build_docx,
     colleague_edits,
@@ -94,11 +95,14 @@ def test_edits_in_word_come_back_and_nothing_else_changes(copy):
     assert "  - {namn: Eva Ström, titel: Enhetschef}\n" in text  # flow style kept
     expected = expected_after_edits(YAML().load(TABLE_ANSWER.replace(
         "Text med en fotnot.", "Text med en fotnot. Tabell tar slut.")))
-    got = _data(answer)
-    assert got["sammanfattning"] == expected["sammanfattning"]
-    assert got["avsnitt"][0]["text"].replace("|---|", "| --- |") == \
-        expected["avsnitt"][0]["text"].replace("|---|", "| --- |")
-    assert got == expected
+    assert _data(answer) == expected
+    # Byte for byte: only the changed lines changed, the rest as typed.
+    assert text == TABLE_ANSWER.replace("Text med en fotnot.", "Text med en fotnot. Tabellen "
+                                        "tar slut.").replace(
+        "rubrik: Prov på allt", "rubrik: Prov på nästan allt").replace(
+        "  - en punkt till\n", "  - en punkt till\n  - en ny punkt\n").replace(
+        "      | Norr | 3 |\n", "      | Norr | 3 |\n      | Söder | 5 |\n").replace(
+        "titel: Avdelningschef}", "titel: Enhetschef}")
     assert "4 ändrade värden" in result.output
 
 
@@ -459,3 +463,53 @@ def test_a_text_box_is_listed_with_its_key(copy):
     assert "varning: en textruta i 'avsnitt[0].text' hämtas inte: 'Kolla med juristen'" \
         in result.output
     assert answer.read_bytes() == before
+
+
+# -- only the changed words change -----------------------------------------------------
+STYLED_ANSWER = """\
+mall: tjänsteutlåtande
+profil: stockholm
+datum: 2024-03-19
+rubrik: Stavning
+sammanfattning: |
+  Första stycket med _kursiv_ text och __fet__ text, radbrutet
+  mitt i en mening. Här ändras ett ord.
+
+  * en punkt
+  * en punkt till
+
+  1) ett
+  2) två
+avsnitt:
+  - rubrik: Tabell
+    text: |
+      |Stadsdel|Antal|
+      |:--|--:|
+      |Norr|3|
+
+      Text med en fotnot.[^a] Och <https://example.se> som adress.
+
+      [^a]: Fotnotens _text_.
+"""
+
+
+def test_an_edit_keeps_the_answers_own_markdown_around_it(copy):
+    answer = copy / "answers" / "stavning.yaml"
+    answer.write_text(STYLED_ANSWER, encoding="utf-8")
+    (docx_path,) = build_docx(copy, answer.name)
+
+    def change(document):
+        replace(paragraph(document, "Här ändras ett ord."), "ett ord", "två ord")
+        insert_after(paragraph(document, "en punkt till", exact=True), "en ny punkt")
+        insert_after(paragraph(document, "två", exact=True), "tre")
+        add_row(document.tables[1]._tbl, ["Söder", "5"])
+        replace(paragraph(document, "som adress."), "som adress", "som webbadress")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert answer.read_text(encoding="utf-8") == STYLED_ANSWER.replace(
+        "ändras ett ord.", "ändras två ord.").replace(
+        "  * en punkt till\n", "  * en punkt till\n  * en ny punkt\n").replace(
+        "  2) två\n", "  2) två\n  3) tre\n").replace(
+        "      |Norr|3|\n", "      |Norr|3|\n      | Söder | 5 |\n").replace(
+        "som adress.", "som webbadress."), result.output

@@ -22,6 +22,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ..wordtext import key_kind, parse_key
+from .spelling import respell
 
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
           "september", "oktober", "november", "december"]
@@ -161,7 +162,7 @@ def merge(base_text: str, current_text: str, snapshot: dict[str, str],
             result.warnings.append(f"'{key}' har en bild och ändrades i Word; ändra texten i "
                                    f"svarsfilen i stället. Texten i Word: {after!r}")
             continue
-        _merge_key(key, after, base, current, result)
+        _merge_key(key, before, after, base, current, result)
     for key in sorted(inserted, key=_order, reverse=True):
         _insert_items(key, inserted[key], base, current, result)
     after: dict[str, list[tuple[str, str]]] = {}
@@ -178,7 +179,8 @@ def _order(key: str) -> tuple:
     return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in parse_key(key))
 
 
-def _merge_key(key: str, text: str, base: Any, current: Any, result: Merged) -> None:
+def _merge_key(key: str, before: str | None, text: str, base: Any, current: Any,
+               result: Merged) -> None:
     path = parse_key(key)
     old = get(base, path)
     now = get(current, path)
@@ -186,6 +188,8 @@ def _merge_key(key: str, text: str, base: Any, current: Any, result: Merged) -> 
         result.warnings.append(f"'{key}' ändrades i Word men står inte i svarsfilen (värdet "
                                f"kommer från profilen) och hämtas inte: {text!r}")
         return
+    if key_kind(key) == "md" and isinstance(old, str) and before is not None:
+        text = respell(old, before, text)  # only the changed words change
     new = _value(key, text, old)
     if new is None:
         result.warnings.append(f"'{key}' ändrades i Word till {text!r}, som inte är ett "

@@ -1,0 +1,158 @@
+"""A Word edit written in the answer's own Markdown: only the changed words change.
+
+The reader gives a key's text back in one spelling of Markdown (`*kursiv*`, `- punkt`, a
+paragraph on one line). The answer file may spell the same text otherwise (`_kursiv_`,
+`* punkt`, lines wrapped inside a `|` block). So that an edited sentence does not rewrite
+the rest of the value, the edit is found between what the DOCX said when it was built
+(the snapshot, in the reader's spelling) and what it says now, and made to the answer's
+own text at the place that corresponds. The result is kept only if it renders to the same
+HTML as Word's text; otherwise Word's text is taken as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from ..markdown import to_html
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_SPACE = re.compile(r"\s+")
+_MARKER = re.compile(r"(^|\n[ \t]*)([-*+]|\d+[.)])([ \t])")
+_STYLE = re.compile(r' style="[^"]*"')
+
+
+def respell(source: str, snapshot: str, edited: str) -> str:
+    """`edited` in the spelling of `source`, where `snapshot` is `source` as the reader
+    spells it; `edited` itself when the edit cannot be placed."""
+    if snapshot == edited:
+        return source
+    wanted = _rendered(edited)
+    for bullets in (False, True):
+        patched = _patch(source, snapshot, edited, bullets)
+        if patched is None:
+            continue
+        rendered = _rendered(patched)
+        # The same document as Word's; or, where the DOCX could not say all the source
+        # says (a link to nowhere is plain text in Word), the source's document with
+        # exactly Word's change in it.
+        if rendered == wanted or _changes(_rendered(source), rendered) == \
+                _changes(_rendered(snapshot), wanted):
+            return patched
+    return edited
+
+
+def _rendered(text: str) -> str:
+    """The HTML a text renders to; a line break inside a paragraph is a space, as read,
+    and a table column's alignment is the DOCX's layout (the reader does not write it)."""
+    return _SPACE.sub(" ", _STYLE.sub("", str(to_html(text)))).strip()
+
+
+def _changes(before: str, after: str) -> list[tuple[list[str], list[str]]]:
+    """What changed from one HTML text to another: (tokens out, tokens in), in order."""
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2
+            in SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if tag != "equal"]
+
+
+def _patch(source: str, snapshot: str, edited: str, bullets: bool) -> str | None:
+    """The snapshot→edited changes made to `source`, or None where one has no place; with
+    `bullets`, a new list item takes the bullet ('*', '+') of the source's list before it
+    (another bullet would start another list)."""
+    where = _Alignment(snapshot, source)
+    out: list[str] = []
+    done = 0  # how far into `source` has been copied
+    for i1, i2, new in _edits(snapshot, edited):
+        start, end = i1, i2
+        # Widen the change to places the two spellings share: a changed '*x*' whose
+        # source reads '_x_' is replaced whole, in the reader's spelling.
+        while where.start(start, end == start) is None and start > 0:
+            start -= 1
+        while where.end(end, end == start) is None and end < len(snapshot):
+            end += 1
+        s1, s2 = where.start(start, end == start), where.end(end, end == start)
+        if s1 is None or s2 is None or s1 < done or s2 < s1:
+            return None
+        out.append(source[done:s1])
+        text = snapshot[start:i1] + new + snapshot[i2:end]
+        if bullets:
+            text = _MARKER.sub(_markers_like(source[:s1]), text)
+        out.append(text)
+        done = s2
+    out.append(source[done:])
+    return "".join(out)
+
+
+def _markers_like(before: str):
+    """A substitution giving a list marker the bullet or delimiter used last in `before`."""
+    found = [m.group(2) for m in _MARKER.finditer(before)]
+    bullet = next((f for f in reversed(found) if not f[0].isdigit()), "-")
+    delimiter = next((f[-1] for f in reversed(found) if f[0].isdigit()), ".")
+
+    def marker(match: re.Match) -> str:
+        mark = match.group(2)
+        mark = mark[:-1] + delimiter if mark[0].isdigit() else bullet
+        return match.group(1) + mark + match.group(3)
+    return marker
+
+
+def _edits(before: str, after: str) -> list[tuple[int, int, str]]:
+    """(start, end, new text) in `before`, word by word, in order."""
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    offsets_a = _offsets(a)
+    offsets_b = _offsets(b)
+    edits = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "insert":
+            edits.append(_whole_lines(before, offsets_a[i1], after[offsets_b[j1]:offsets_b[j2]]))
+        elif tag != "equal":
+            edits.append((offsets_a[i1], offsets_a[i2], after[offsets_b[j1]:offsets_b[j2]]))
+    return edits
+
+
+def _whole_lines(before: str, at: int, new: str) -> tuple[int, int, str]:
+    """An insertion moved, where the text allows, to stand as whole lines: a new table row
+    or list item is '| x |\\n' at a line's start, not ' |\\n| x' before a line's end."""
+    for shift in range(0, len(new) + 1):  # to the right: the text after it moves before
+        if before[at:at + shift] != new[:shift]:
+            break
+        place, text = at + shift, new[shift:] + new[:shift]
+        if text.endswith("\n") and (place == 0 or before[place - 1] == "\n"):
+            return place, place, text
+    for shift in range(1, len(new) + 1):  # to the left
+        if at - shift < 0 or before[at - shift:at] != new[len(new) - shift:]:
+            break
+        place, text = at - shift, new[len(new) - shift:] + new[:len(new) - shift]
+        if text.endswith("\n") and (place == 0 or before[place - 1] == "\n"):
+            return place, place, text
+    return at, at, new
+
+
+def _offsets(tokens: list[str]) -> list[int]:
+    result = [0]
+    for token in tokens:
+        result.append(result[-1] + len(token))
+    return result
+
+
+class _Alignment:
+    """Where a position in the snapshot is in the source, where both have the same text."""
+
+    def __init__(self, snapshot: str, source: str):
+        matcher = SequenceMatcher(None, snapshot, source, autojunk=False)
+        self.blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        self.lengths = (len(snapshot), len(source))
+
+    def start(self, i: int, insert: bool) -> int | None:
+        """The source position of a change that starts before snapshot[i]."""
+        for a, b, size in self.blocks:
+            if a <= i < a + size or (insert and i == a + size):
+                return b + i - a
+        return 0 if i == 0 else None
+
+    def end(self, i: int, insert: bool) -> int | None:
+        """The source position of a change that ends after snapshot[i - 1]."""
+        for a, b, size in self.blocks:
+            if a < i <= a + size or (insert and i == a):
+                return b + i - a
+        return self.lengths[1] if i == self.lengths[0] else None
