@@ -143,3 +143,62 @@ def test_list_page_numbers_follow_a_statement_that_grows_a_page(project):
     total = len(pypdf.PdfReader(packet).pages)
     assert f"sida {total} av {total}" in pypdf.PdfReader(packet).pages[-1].extract_text()
     assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+
+
+def test_only_a_changed_answer_is_checked_again_and_its_warnings_stay(project, monkeypatch):
+    from utlatande import pipeline
+
+    # A warning of an answer that is not checked again must still be reported.
+    _write(project, 3, "Kontakt: 19121212-1212.")
+    first = _agenda()
+    warned = [str(w) for w in first.warnings if "a3.yaml" in w.path]
+    assert warned
+    checked: list[str] = []
+    real = pipeline.check
+
+    def counted(path, project_):
+        checked.append(path.name)
+        return real(path, project_)
+
+    monkeypatch.setattr(pipeline, "check", counted)
+    _write(project, 2, "En annan sammanfattning.")
+    second = _agenda()
+    assert checked == ["a2.yaml"]
+    assert [str(w) for w in second.warnings if "a3.yaml" in w.path] == warned
+    assert _names(second) == ["a2.yaml"]
+    # An answer whose appendix changes is checked again too: it is part of what it is
+    # made from.
+    checked.clear()
+    shutil.copy(project / "moten" / "bilagor" / "delegationslista.pdf",
+                project / "answers" / "bilaga.pdf")
+    with (project / "answers" / "a1.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("bilagor:\n  - {titel: Lista, fil: bilaga.pdf}\n")
+    _agenda()
+    assert checked == ["a1.yaml"]
+    checked.clear()
+    (project / "answers" / "bilaga.pdf").write_bytes(
+        (project / "answers" / "bilaga.pdf").read_bytes() + b"\n% ny rad\n")
+    assert _names(_agenda()) == ["a1.yaml"]
+    assert checked == ["a1.yaml"]
+
+
+class _Payload:
+    """What a planted cache entry would run if it were unpickled without restriction."""
+
+    def __reduce__(self):
+        return (Path.touch, (Path("planterad"),))
+
+
+def test_a_planted_check_entry_runs_nothing_and_is_checked_anew(project):
+    import pickle
+
+    _agenda()
+    entries = sorted((project / "build" / ".utlatande-cache").glob("a1-*.kontroll"))
+    assert len(entries) == 1
+    entries[0].write_bytes(pickle.dumps(_Payload()))
+    _write(project, 2, "Ändrad.")  # the agenda is built again
+    built = _agenda()
+    assert not (project / "planterad").exists()
+    assert _names(built) == ["a2.yaml"]  # a1's statement is the cached one all the same
+    *_, kept = pickle.loads(entries[0].read_bytes())  # written anew: a real check
+    assert kept.path.name == "a1.yaml" and kept.answer.rubrik == "Utlåtande 1"

@@ -9,6 +9,7 @@ SHA-256 only when those differ, so a no-op build reads almost nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -60,7 +61,14 @@ def listing(folder: Path) -> str:
 
 def package_files() -> list[Path]:
     """utlatande's own code and built-in theme: a new version of either rebuilds."""
-    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return list(_package_files())
+
+
+@functools.lru_cache(maxsize=1)
+def _package_files() -> tuple[Path, ...]:
+    # Listed once a process: an agenda asks for every statement it keys.
+    return tuple(sorted(p for p in PACKAGE.rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts))
 
 
 def settings_key(formats: tuple[str, ...], pdf_variant: str | None = None) -> str:

@@ -426,8 +426,11 @@ def pdf_variant(value: str) -> str:
 
 
 def warm_up() -> None:
-    """Import WeasyPrint (most of a second) before worker processes fork, so they share it."""
-    from .render import pdf  # noqa: F401
+    """Import WeasyPrint (most of a second), Jinja and the brand's reader before worker
+    processes fork, so they share them (or in a worker, while the parent works)."""
+    import brand_yml  # noqa: F401
+
+    from .render import html, pdf  # noqa: F401
 
 
 def clear_caches() -> None:

@@ -141,3 +141,41 @@ def end_group(process: multiprocessing.process.BaseProcess) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except OSError:
         process.kill()
+
+
+class Spare:
+    """One worker forked now, running `warm` (an import that takes a while) while this
+    process goes on with its own work; it makes one call later, or is ended unused."""
+
+    def __init__(self, warm: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve_one, args=(child, warm), daemon=True)
+        with without_sigint():
+            self._process.start()
+        child.close()
+
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """function(*args), made in the worker, which then ends; BrokenProcessPool if the
+        worker died first."""
+        try:
+            self._connection.send((function, args))
+            return self._connection.recv()
+        except (EOFError, OSError) as exc:
+            raise BrokenProcessPool(f"the spare worker ended: {exc}") from None
+        finally:
+            self.end()
+
+    def end(self) -> None:
+        """Stop the worker (at once, if it has not made its call) and reap it."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._connection.close()
+
+
+def _serve_one(connection: Any, warm: Callable[[], Any]) -> None:
+    warm()
+    function, args = connection.recv()
+    connection.send(function(*args))
+    connection.close()

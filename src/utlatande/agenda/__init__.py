@@ -25,6 +25,7 @@ from ..pdfsafety import strip_active
 from ..pool import sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
+from .checks import checker
 from .compose import Composed, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
@@ -133,7 +134,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
 def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
                   depfile: Path | None, verify: Verifier | None) -> AgendaBuilt:
     with workspace(path, offentlig, out_root, project) as ws:
-        agenda = load_agenda(path, project, offentlig)
+        agenda = load_agenda(path, project, offentlig, checker(ws.store, ws.keep_bytes))
         parts = render_parts(agenda, ws)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
         composed = compose(agenda, parts, ws)

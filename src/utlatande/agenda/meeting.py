@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,8 @@ FROM_ANSWER = ["rubrik", "diarienummer", "förslag", "bilagor"]
 PUBLIC_SUFFIX = "-offentlig"
 # Item PDFs in the output folder: "01-rubrik.pdf". Older ones that no longer belong to the
 # agenda are removed, so that a public folder never keeps a statement since made secret.
+# How an answer file is checked: pipeline.check, or a cached check of the same (checks.py).
+Checker = Callable[[Path, Path], Checked]
 ITEM_FILE = re.compile(r"^\d{2,}-[a-z0-9-]*\.pdf$")
 
 _APPENDIX = {"anyOf": [
@@ -233,7 +236,8 @@ def _proposals(value: str | list[str] | None) -> tuple[ProposalGroup, ...]:
 
 
 def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], agenda_dir: Path,
-                 loaded: Loaded, project: Path) -> tuple[Item | None, list[Problem]]:
+                 loaded: Loaded, project: Path, checker: Checker
+                 ) -> tuple[Item | None, list[Problem]]:
     """The item of an answer file, checked as `build` checks it."""
     written = entry if isinstance(entry, str) else entry["fil"]
     where = key_path if isinstance(entry, str) else (*key_path, "fil")
@@ -244,7 +248,7 @@ def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], ag
     if not path.is_file():
         return None, [loaded.problem(where, f"svarsfilen '{written}' finns inte",
                                      "möte.svarsfil_saknas")]
-    checked = check(path, project)
+    checked = checker(path, project)
     if not checked.ok:
         return None, checked.problems
     answer = checked.answer
@@ -287,8 +291,10 @@ def _kallelse_theme(items: list[Item], project: Path, loaded: Loaded,
     return load_theme(None, project)
 
 
-def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
-    """Load and check the meeting file and every answer it names; raise with every problem."""
+def load_agenda(path: Path, project: Path, offentlig: bool = False,
+                checker: Checker = check) -> Agenda:
+    """Load and check the meeting file and every answer it names (with `checker`, which
+    may take a check from the cache: checks.py); raise with every problem."""
     loaded = load_yaml(path)
     _time_as_typed(loaded)
     problems = validate_meeting(loaded)
@@ -299,7 +305,8 @@ def load_agenda(path: Path, project: Path, offentlig: bool = False) -> Agenda:
     for index, entry in enumerate(data["ärenden"]):
         key_path = ("ärenden", index)
         if isinstance(entry, str) or "fil" in entry:
-            item, found = _answer_item(index + 1, key_path, entry, path.parent, loaded, project)
+            item, found = _answer_item(index + 1, key_path, entry, path.parent, loaded, project,
+                                           checker)
         else:
             item, found = _plain_item(index + 1, key_path, entry, path.parent, loaded, project)
         problems.extend(found)

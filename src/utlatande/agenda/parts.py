@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..manifest import _hash_of, package_files
 from ..model import Appendix, ProposalGroup
 from ..pdfmerge import Mark, outline_of
 from ..pipeline import Checked
-from ..pool import in_workers
+from ..pool import Spare, in_workers
 from ..store import content_key, slot_of
 from ..text import ascii_letters
 from .meeting import Agenda, Item
@@ -108,21 +109,35 @@ def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Prob
 
 
 def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
-                       embed: bool) -> list[Problem]:
+                       embed: bool, spare: Spare | None = None) -> list[Problem]:
     """Lay out each statement into its file, on every core (the pool `build` uses: Ctrl-C
     stops the workers, and a worker that crashes costs only its statement); each PDF is
-    written as it arrives, so they are never all held at once. The problems."""
+    written as it arrives, so they are never all held at once. The problems.
+
+    A single statement is laid out by the `spare` worker, when there is one: it has
+    imported WeasyPrint while this process checked the answers. Otherwise it is ended."""
+    if spare is not None and len(todo) != 1:
+        spare.end()  # its core is the pool's
     jobs = min(os.cpu_count() or 1, len(todo))
     results: Iterable[tuple[Path, bytes | list[Problem]]]
-    if jobs <= 1:
+
+    def crashed(key: Path, exc: BaseException) -> list[Problem]:
+        return [internal_error(todo[key][0].path, exc)]
+
+    if len(todo) == 1 and spare is not None:
+        key, (c, _) = next(iter(todo.items()))
+        try:
+            results = [(key, spare.call(_render_one, c.path, project, embed))]
+        except BrokenProcessPool:  # tried again alone, as the pool does
+            results = in_workers([(key, (_render_one, c.path, project, embed))], 1, crashed)
+    elif jobs <= 1:
         results = ((key, _pdf_or_problems(
             lambda c=c: pipeline.statement_pdf(c, project, embed), c.path))
             for key, (c, _) in todo.items())
     else:
         pipeline.warm_up()  # WeasyPrint imported once, before the fork
         calls = [(key, (_render_one, c.path, project, embed)) for key, (c, _) in todo.items()]
-        results = in_workers(calls, jobs, lambda key, exc: [internal_error(todo[key][0].path,
-                                                                           exc)])
+        results = in_workers(calls, jobs, crashed)
     problems: list[Problem] = []
     for key, result in results:
         if isinstance(result, list):
@@ -154,7 +169,7 @@ def _statements(agenda: Agenda, ws: Workspace) -> dict[Path, Path]:
         keys[answer] = key = _statement_key(checked, ws.project, embed)
         if key is None or not ws.store.take(slot(checked), key, target):
             todo[answer] = (checked, target)
-    problems = _render_statements(todo, ws.project, embed)
+    problems = _render_statements(todo, ws.project, embed, ws.spare)
     if problems:
         raise AnswerError(problems)
     for answer, (checked, target) in todo.items():

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,8 +15,10 @@ from typing import Any
 
 from .. import pipeline
 from ..manifest import package_files
+from ..pool import Spare
 from ..store import Store, agenda_slot, content_key
 from ..theme import Theme
+from ..write import write_atomic
 
 
 @dataclass
@@ -28,7 +31,10 @@ class Workspace:
     slot: str  # the meeting's (and version's) name in the cache
     rendered: list[Path] = field(default_factory=list)
     kept: list[tuple[str, str, Path]] = field(default_factory=list)
+    kept_bytes: list[tuple[Path, bytes]] = field(default_factory=list)
     unsettled: bool = False  # something it is made from changed while it was made
+    # A worker forked at the start, importing WeasyPrint meanwhile, for one statement.
+    spare: Spare | None = None
 
     def file(self, name: str) -> Path:
         return self.folder / name
@@ -38,9 +44,16 @@ class Workspace:
         nothing, not even to the cache)."""
         self.kept.append((slot, key, path))
 
+    def keep_bytes(self, path: Path, data: bytes) -> None:
+        """Write a file of the cache (a kept check) once the agenda is built."""
+        self.kept_bytes.append((path, data))
+
     def commit(self) -> None:
         for slot, key, path in self.kept:
             self.store.put(slot, key, path)
+        for path, data in self.kept_bytes:
+            with suppress(OSError):  # a cache that cannot be written costs time, not the build
+                write_atomic(path, data)
 
     def theme_key(self, theme: Theme, *settings: object) -> str:
         """A cache key of something made from the theme, utlatande and `settings`."""
@@ -70,9 +83,14 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path,
     created = [d for d in (out_root, store.folder) if not d.exists()]
     store.folder.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="arbete-", dir=store.folder))
+    # Something has changed (or the command would have said so without building): most
+    # often one answer, whose statement the spare worker lays out.
+    spare = Spare(pipeline.warm_up) if (os.cpu_count() or 1) > 1 else None
     try:
-        yield Workspace(project, store, folder, agenda_slot(meeting, offentlig))
+        yield Workspace(project, store, folder, agenda_slot(meeting, offentlig), spare=spare)
     finally:
+        if spare is not None:
+            spare.end()
         shutil.rmtree(folder, ignore_errors=True)
         for made in reversed(created):
             with suppress(OSError):  # not empty: something else was written there
