@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,9 +29,11 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
         temp.unlink(missing_ok=True)
 
 
-def write_all(files: dict[Path, bytes]) -> None:
+def write_all(files: dict[Path, bytes | Path]) -> None:
     """Write several files all or none: every one is written to its temporary file first,
-    so a full disk or a read-only folder stops the lot before any file is replaced.
+    so a full disk or a read-only folder stops the lot before any file is replaced. A
+    value is the file's bytes, or a file to copy them from (a block at a time, never held
+    in memory whole).
 
     A folder standing where a file should go is found before anything is written too.
     """
@@ -48,9 +51,10 @@ def write_all(files: dict[Path, bytes]) -> None:
             temp.unlink(missing_ok=True)
 
 
-def _staged(path: Path, data: bytes) -> Path:
-    """`data` in a temporary file beside `path`, named after this process, so that one a
-    killed process left behind is known as such (remove_orphans)."""
+def _staged(path: Path, data: bytes | Path) -> Path:
+    """`data` (or the content of the file `data`) in a temporary file beside `path`, named
+    after this process, so that one a killed process left behind is known as such
+    (remove_orphans)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
@@ -60,7 +64,11 @@ def _staged(path: Path, data: bytes) -> Path:
         raise
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, Path):
+                with data.open("rb") as source:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+            else:
+                handle.write(data)
         os.chmod(temp, 0o644)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)

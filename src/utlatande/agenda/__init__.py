@@ -156,12 +156,11 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                      sidor=composed.pages, paket_pdf=packet_pdf,
                      paket_docx=packet_docx).encode()}
         if offentlig:
-            _printed_personnummer(agenda, folder, {
-                **{name: source.read_bytes() for name, source in pdfs.items()}, **blobs})
+            _printed_personnummer(agenda, folder, {**pdfs, **blobs})
         remove_orphans(folder)  # temporary files of a build that was killed
         try:
             mark(folder, path, offentlig)
-            write_all({**{folder / name: source.read_bytes() for name, source in to_write.items()},
+            write_all({**{folder / name: source for name, source in to_write.items()},
                        **{folder / name: data for name, data in blobs.items()}})
         except OSError as exc:
             where = display_path(Path(exc.filename)) if exc.filename else display_path(folder)
@@ -200,7 +199,8 @@ def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root
     return list(dict.fromkeys(looked_at))
 
 
-def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes]) -> None:
+def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes | Path]
+                          ) -> None:
     """Read back what a public agenda is about to write; raise if it prints a personnummer."""
     from .public import printed_problems
 

@@ -4,6 +4,8 @@ its page numbers settle, then every item's pages, bookmarks, links and the runni
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,19 +168,12 @@ def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Pat
     """The merged pages made a packet: the running number on every page, each signed
     statement attached unchanged (its signatures can still be checked), the packet's
     metadata, written to `path`."""
-    import pikepdf
-
     for part in parts:
         if part.signed is not None and part.filename is not None:
             merge.attach(part.signed.path, part.filename, _attachment_text(agenda, part),
                          part.signed.signed)
 
-    settings = {**agenda.settings, "sidnumrering": ""}
-    bands = place_numbers(merge.pdf)
-    numbers = ws.html_pdf(_numbers_html(agenda, bands), "sidnummer", agenda.theme, settings,
-                          tagged=False)
-    with pikepdf.open(numbers) as overlay:
-        stamp(merge.pdf, overlay)
+    with _numbered(agenda, merge, ws):
         merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
                                   agenda.label("kallelse"), created_at(agenda.meeting)))
 
@@ -190,13 +185,39 @@ def _attachment_text(agenda: Agenda, part: Part) -> str:
     return f"{part.item.nummer}. {part.item.rubrik}: {agenda.label('signerad', namn=names)}"
 
 
-def _numbers_html(agenda: Agenda, bands: list[PageBand]) -> str:
-    """The running numbers' pages: one named page per page size and edge."""
+# The running numbers are laid out this many pages at a time: WeasyPrint holds all pages of
+# a document in memory, and a council's packet has more than a thousand.
+NUMBERS_AT_A_TIME = 100
+
+
+@contextmanager
+def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace) -> Iterator[None]:
+    """Every page of the merge stamped with its running number; the numbers' PDFs (each
+    from the cache while its pages' numbers are the same) stay open until the packet is
+    written, which copies from them."""
+    import pikepdf
+
+    settings = {**agenda.settings, "sidnumrering": ""}
+    bands = place_numbers(merge.pdf)
+    starts = range(0, len(bands), NUMBERS_AT_A_TIME)
+    numbers = ws.html_pdfs([(_numbers_html(agenda, bands[first:first + NUMBERS_AT_A_TIME],
+                                           first, len(bands)),
+                             f"sidnummer-{first // NUMBERS_AT_A_TIME + 1}") for first in starts],
+                           agenda.theme, settings, tagged=False)
+    with ExitStack() as overlays:
+        for first, path in zip(starts, numbers, strict=True):
+            stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first)
+        yield
+
+
+def _numbers_html(agenda: Agenda, bands: list[PageBand], first: int, total: int) -> str:
+    """The running numbers of pages first+1 … first+len(bands) of `total`: one named page
+    per page size and edge."""
     groups: dict[PageBand, dict[str, Any]] = {}
     pages = []
     pattern = agenda.settings.get("paketnumrering", "{sida} ({sidor})")
     low, high = BAND
-    for number, band in enumerate(bands, start=1):
+    for number, band in enumerate(bands, start=first + 1):
         if band not in groups:
             top, bottom = (band.height - high, low) if band.edge == "botten" \
                 else (low, band.height - high)
@@ -206,7 +227,7 @@ def _numbers_html(agenda: Agenda, bands: list[PageBand]) -> str:
                             "hoger": round(INSET[1], 2)}
         text = fill(pattern, {"organ": agenda.meeting.organ,
                               "datum": agenda.meeting.datum.isoformat(), "sida": number,
-                              "sidor": len(bands)})
+                              "sidor": total})
         pages.append({"grupp": groups[band]["namn"], "text": text})
     return render_template(agenda, "kallelse/sidnummer.html.j2", grupper=list(groups.values()),
                            sidor=pages)

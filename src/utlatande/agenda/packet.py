@@ -221,14 +221,15 @@ def _shrink(page: pikepdf.Page, x0: float, y0: float, width: float, height: floa
                                      x2 * scale + tx, y2 * scale + ty])
 
 
-def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf) -> None:
-    """Draw page i of `numbers` (the running numbers, one page each) on page i, marked as
-    a pagination artifact; the page's own content is untouched (and read only when the
-    result is written)."""
-    if len(numbers.pages) != len(pdf.pages):
-        raise ValueError(f"sidnumren har {len(numbers.pages)} sidor, paketet "
-                         f"{len(pdf.pages)}")
-    for page, overlay in zip(pdf.pages, numbers.pages, strict=True):
+def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0) -> None:
+    """Draw page i of `numbers` (the running numbers, one page each) on page first + i,
+    marked as a pagination artifact; the page's own content is untouched (and read only
+    when the result is written)."""
+    if first + len(numbers.pages) > len(pdf.pages):
+        raise ValueError(f"sidnumren för sidorna från {first + 1} har {len(numbers.pages)} "
+                         f"sidor, paketet {len(pdf.pages)}")
+    pages = pdf.pages[first:first + len(numbers.pages)]
+    for page, overlay in zip(pages, numbers.pages, strict=True):
         form = pdf.copy_foreign(overlay.as_form_xobject())
         x0, y0, _, _ = _box(page.obj)
         resources = Dictionary(_resources(page.obj))  # the page's own: others share the old

@@ -71,12 +71,10 @@ def _appendix_problems(appendix: Appendix, loaded: Loaded) -> list[Problem]:
     """Numbers in an appendix PDF's pages, metadata or embedded files, at its 'fil' line."""
     assert appendix.fil is not None
     line, column = loaded.where((*appendix.key_path, "fil"))
-    try:
-        data = appendix.fil.read_bytes()
-    except OSError:
-        return []  # the appendix checks report an unreadable file
+    if not appendix.fil.is_file():
+        return []  # the appendix checks report a missing file
     problems, seen = [], set()
-    for where, text in printed_texts(appendix.fil.name, data):
+    for where, text in printed_texts(appendix.fil.name, appendix.fil):
         for _, number in find_personnummer(text):
             if digits(number) not in seen:
                 seen.add(digits(number))
@@ -87,7 +85,7 @@ def _appendix_problems(appendix: Appendix, loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def printed_problems(files: dict[str, bytes], folder: Path, meeting: Loaded,
+def printed_problems(files: dict[str, bytes | Path], folder: Path, meeting: Loaded,
                      answers: list[Loaded], pages_elsewhere: frozenset[str] = frozenset()
                      ) -> list[Problem]:
     """Every personnummer in the files of a public agenda, as a reader sees them; each at the
@@ -121,8 +119,17 @@ def _printed_problem(number: str, shown: str, meeting: Loaded, answers: list[Loa
 
 # -- reading files back ------------------------------------------------------------------
 
-def printed_texts(name: str, data: bytes, pages: bool = True) -> Iterator[tuple[str, str]]:
-    """(where, text) for every text a file shows or carries, as a reader would see it."""
+def printed_texts(name: str, data: bytes | Path, pages: bool = True
+                  ) -> Iterator[tuple[str, str]]:
+    """(where, text) for every text a file shows or carries, as a reader would see it; a
+    PDF given as a file is read from it a few pages at a time, never whole."""
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            head = handle.read(1024)
+        if b"%PDF-" in head[:5]:
+            yield from _pdf_texts(data, pages)
+            return
+        data = data.read_bytes()
     if data.startswith(b"%PDF-"):
         yield from _pdf_texts(data, pages)
     elif name.endswith(".docx"):
@@ -132,12 +139,17 @@ def printed_texts(name: str, data: bytes, pages: bool = True) -> Iterator[tuple[
         yield "texten", _markup_text(text) if name.endswith((".html", ".xml")) else text
 
 
-def _pdf_texts(data: bytes, pages: bool = True) -> Iterator[tuple[str, str]]:
+def _pdf_texts(data: bytes | Path, pages: bool = True) -> Iterator[tuple[str, str]]:
     import pikepdf
 
-    for number, text in enumerate(_page_texts(data) if pages else [], start=1):
-        yield f"sida {number}", text
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    with pikepdf.open(data if isinstance(data, Path) else io.BytesIO(data)) as pdf:
+        count = len(pdf.pages)
+    if pages:
+        for first in range(1, count + 1, PAGES_AT_A_TIME):
+            last = min(first + PAGES_AT_A_TIME - 1, count)
+            for number, text in enumerate(_page_texts(data, first, last), start=first):
+                yield f"sida {number}", text
+    with pikepdf.open(data if isinstance(data, Path) else io.BytesIO(data)) as pdf:
         # Strings outside the pages' text: metadata, bookmarks, alt texts, links, fields.
         yield "dokumentinformationen", "\n\n".join(_strings(pdf))
         metadata = pdf.Root.get("/Metadata")
@@ -150,19 +162,27 @@ def _pdf_texts(data: bytes, pages: bool = True) -> Iterator[tuple[str, str]]:
                 yield f"den bifogade filen {attached}, {where}", text
 
 
-def _page_texts(data: bytes) -> list[str]:
-    """Each page's text: poppler's pdftotext (a system package the preview needs too) reads
-    a page in milliseconds; pypdf, thirty times slower, where it is missing."""
+# A public packet's pages are read back this many at a time.
+PAGES_AT_A_TIME = 50
+
+
+def _page_texts(data: bytes | Path, first: int, last: int) -> list[str]:
+    """The text of pages first … last (1-based): poppler's pdftotext (a system package the
+    preview needs too) reads a page in milliseconds; pypdf, thirty times slower, where it
+    is missing."""
     import subprocess
 
+    source = ["-", "-"] if isinstance(data, bytes) else [str(data), "-"]
     try:
-        done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
+        done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(first), "-l", str(last),
+                               *source], input=data if isinstance(data, bytes) else None,
                               capture_output=True, check=True, timeout=300)
-        return done.stdout.decode("utf-8", "replace").split("\f")
+        return done.stdout.decode("utf-8", "replace").split("\f")[:last - first + 1]
     except (OSError, subprocess.SubprocessError):
         from pypdf import PdfReader
 
-        return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+        reader = PdfReader(io.BytesIO(data) if isinstance(data, bytes) else data)
+        return [reader.pages[n].extract_text() or "" for n in range(first - 1, last)]
 
 
 def _strings(pdf: Any) -> Iterator[str]:

@@ -7,7 +7,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +15,9 @@ from typing import Any
 
 from .. import pipeline
 from ..manifest import package_files
-from ..pool import Spare
+from ..pool import Spare, in_workers
 from ..store import Store, agenda_slot, content_key
-from ..theme import Theme
+from ..theme import Theme, load_theme
 from ..write import write_atomic
 
 
@@ -64,14 +64,46 @@ class Workspace:
                  tagged: bool) -> Path:
         """The PDF of a kallelse template's HTML: from the cache while the HTML, the theme
         and utlatande are the same, else laid out (tagged PDF/A-2a, or plain) and kept."""
-        key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(), tagged)
-        target = self.file(f"{name}.pdf")
-        slot = f"{self.slot}-{name}"
-        if self.store.take(slot, key, target):
-            return target
-        target.write_bytes(pipeline.html_pdf(html, theme, settings, self.project, tagged))
-        self.keep(slot, key, target)
-        return target
+        return self.html_pdfs([(html, name)], theme, settings, tagged)[0]
+
+    def html_pdfs(self, pages: list[tuple[str, str]], theme: Theme, settings: dict[str, Any],
+                  tagged: bool) -> list[Path]:
+        """The PDFs of several (HTML, name) as `html_pdf` makes them; those not in the cache
+        are laid out in worker processes, so that what WeasyPrint holds while it lays out
+        a document is given back when each one is done."""
+        targets, todo = [], {}
+        for html, name in pages:
+            key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(),
+                                 tagged)
+            target = self.file(f"{name}.pdf")
+            targets.append(target)
+            slot = f"{self.slot}-{name}"
+            if not self.store.take(slot, key, target):
+                todo[target] = (html, slot, key)
+        if len(todo) <= 1 or (os.cpu_count() or 1) < 2:
+            made: Iterable[tuple[Path, bytes]] = (
+                (target, pipeline.html_pdf(html, theme, settings, self.project, tagged))
+                for target, (html, _, _) in todo.items())
+        else:
+            pipeline.warm_up()  # WeasyPrint imported once, before the fork
+            made = in_workers([(target, (_html_pdf, html, theme.name, settings, self.project,
+                                         tagged)) for target, (html, _, _) in todo.items()],
+                              os.cpu_count() or 1, _crashed)
+        for target, data in made:
+            target.write_bytes(data)
+            _, slot, key = todo[target]
+            self.keep(slot, key, target)
+        return targets
+
+
+def _html_pdf(html: str, theme: str, settings: dict[str, Any], project: Path,
+              tagged: bool) -> bytes:
+    """In a worker: the theme is the one the agenda loaded (load_theme keeps it)."""
+    return pipeline.html_pdf(html, load_theme(theme, project), settings, project, tagged)
+
+
+def _crashed(target: Path, error: BaseException) -> bytes:
+    raise RuntimeError(f"{target.name} kunde inte göras: {error}")
 
 
 @contextmanager
