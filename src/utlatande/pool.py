@@ -143,11 +143,15 @@ def end_group(process: multiprocessing.process.BaseProcess) -> None:
         process.kill()
 
 
+def _nothing() -> None:
+    return None
+
+
 class Spare:
     """One worker forked now, running `warm` (an import that takes a while) while this
     process goes on with its own work; it makes one call later, or is ended unused."""
 
-    def __init__(self, warm: Callable[[], Any]) -> None:
+    def __init__(self, warm: Callable[[], Any] = _nothing) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve_one, args=(child, warm), daemon=True)
@@ -158,8 +162,21 @@ class Spare:
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """function(*args), made in the worker, which then ends; BrokenProcessPool if the
         worker died first."""
+        self.submit(function, *args)
+        return self.result()
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> None:
+        """Hand the worker its call; `result` waits for it."""
         try:
             self._connection.send((function, args))
+        except OSError as exc:
+            self.end()
+            raise BrokenProcessPool(f"the spare worker ended: {exc}") from None
+
+    def result(self) -> Any:
+        """What the call gave, once the worker has made it (it then ends); BrokenProcessPool
+        if it died first."""
+        try:
             return self._connection.recv()
         except (EOFError, OSError) as exc:
             raise BrokenProcessPool(f"the spare worker ended: {exc}") from None
