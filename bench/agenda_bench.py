@@ -95,9 +95,9 @@ def kommunfullmaktige(folder: Path, appendix_pages: int) -> Path:
     return meeting
 
 
-def agenda(meeting: Path, folder: Path, out: str) -> tuple[float, int]:
-    return timed([*UTLATANDE, "agenda", "-q", str(meeting.relative_to(folder)), "-o", out],
-                 folder)
+def agenda(meeting: Path, folder: Path, out: str, *options: str) -> tuple[float, int]:
+    return timed([*UTLATANDE, "agenda", "-q", str(meeting.relative_to(folder)), "-o", out,
+                  *options], folder)
 
 
 def pages(path: Path) -> int:
@@ -146,6 +146,9 @@ def main() -> int:
         print(f"  inget ändrat: {min(noop):.3f} s = {min(noop) / best:.1%} av hela bygget")
         print(f"  ett svar ändrat: {min(change):.2f} s = {min(change) / best:.1%} av hela bygget")
         print(f"  verify på paketet: {verdict(packet, folder)}")
+        public = agenda(meeting, folder, "ut", "--offentlig")[0]
+        print(f"  den offentliga versionen: {public:.2f} s; verify på paketet: "
+              f"{verdict(folder / 'ut' / 'ks-offentlig' / 'ks-offentlig.pdf', folder)}")
 
         results = {}
         for size in (10, 50):
@@ -154,11 +157,15 @@ def main() -> int:
             results[size] = agenda(meeting, council, "ut")
             packet = council / "ut" / "kf" / "kf.pdf"
             results[size] = (*results[size], pages(packet))
+            print(f"kommunfullmäktige, 60 ärenden, 20 bilagor om {size} sidor: "
+                  f"{results[size][0]:.1f} s, {results[size][2]} sidor, största process "
+                  f"{results[size][1] / 1024:.0f} MiB")
             if size == 50:
-                print(f"kommunfullmäktige, 60 ärenden, 20 bilagor om {size} sidor: "
-                      f"{results[size][0]:.1f} s, {results[size][2]} sidor, största process "
-                      f"{results[size][1] / 1024:.0f} MiB")
                 print(f"  verify på paketet: {verdict(packet, council)}")
+                seconds, memory = agenda(meeting, council, "ut", "--offentlig")
+                print(f"  den offentliga versionen: {seconds:.1f} s, största process "
+                      f"{memory / 1024:.0f} MiB; verify på paketet: "
+                      f"{verdict(council / 'ut' / 'kf-offentlig' / 'kf-offentlig.pdf', council)}")
         small, large = results[10], results[50]
         print(f"  minne med bilagor om 10 sidor ({small[2]} sidor): {small[1] / 1024:.0f} MiB; "
               f"om 50 sidor ({large[2]} sidor): {large[1] / 1024:.0f} MiB "
