@@ -202,3 +202,33 @@ def test_a_planted_check_entry_runs_nothing_and_is_checked_anew(project):
     assert _names(built) == ["a2.yaml"]  # a1's statement is the cached one all the same
     *_, kept = pickle.loads(entries[0].read_bytes())  # written anew: a real check
     assert kept.path.name == "a1.yaml" and kept.answer.rubrik == "Utlåtande 1"
+
+
+def test_running_numbers_laid_out_a_few_pages_at_a_time_stand_on_the_right_pages(
+        project, monkeypatch):
+    """The numbers are laid out (and kept) a few pages at a time, so that a council's packet
+    is never laid out whole: every page still carries its own number, and only the pages
+    whose numbers change are laid out again."""
+    import re
+    import sys
+
+    from test_agenda import boxes
+
+    compose = sys.modules["utlatande.agenda.compose"]
+    monkeypatch.setattr(compose, "NUMBERS_AT_A_TIME", 4)
+    _agenda()
+    packet = project / "build" / "m" / "m.pdf"
+    pages = boxes(packet)
+    assert len(pages) % 4  # a full lot of numbers and one that is not
+    stamp = re.compile(r"Socialnämnden 2024-03-19 · sida (\d+) av (\d+)")
+    for number, page in enumerate(pages, start=1):
+        line = " ".join(w for *_, w in page)
+        assert stamp.findall(line) == [(str(number), str(len(pages)))], number
+    cache = project / "build" / ".utlatande-cache"
+    lots = sorted(p.name for p in cache.glob("*-sidnummer-*.pdf"))
+    assert len(lots) == -(-len(pages) // 4) >= 2
+    # The same number of pages: every lot of numbers comes from the cache.
+    _write(project, 2, "En annan sammanfattning.")
+    _agenda()
+    assert sorted(p.name for p in cache.glob("*-sidnummer-*.pdf")) == lots
+    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]

@@ -61,6 +61,35 @@ def test_a_crashed_worker_fails_the_agenda_naming_its_statement_only(tmp_path, m
     assert not (project / "build").exists()  # nothing written
 
 
+def test_a_crashed_spare_worker_fails_the_agenda_naming_its_statement(tmp_path, monkeypatch):
+    """One changed answer is laid out by the spare worker forked at the start: when it dies,
+    the statement is tried again in a process of its own, and then named."""
+    from utlatande.agenda import parts
+
+    project = _project(tmp_path, 2)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    runner = CliRunner()
+    assert runner.invoke(main, ["agenda", "moten/m.yaml", "-q"]).exit_code == 0
+    folder = project / "build" / "m"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with (project / "answers" / "u2.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# ändrad\n")
+    monkeypatch.setattr(sys.modules[__name__], "_REAL_WORK", [parts._render_one])
+    monkeypatch.setattr(parts, "_render_one", _crash_on_u2)
+    result = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("answers/u2.yaml:1:1: fel: internt fel i utlatande: "
+                           "BrokenProcessPool: ")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing written
+    # Without the crash, the spare worker lays it out.
+    monkeypatch.setattr(parts, "_render_one", _REAL_WORK[0])
+    result = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "1 utlåtande gjort på nytt" in result.output
+
+
 def _ignores_sigint(pid: int) -> bool:
     """Whether the process ignores SIGINT now (SigIgn in /proc/<pid>/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -78,6 +78,18 @@ def test_a_personnummer_that_markdown_puts_together_is_refused(tmp_path, monkeyp
                                 + PRINTED]
 
 
+def test_a_packet_read_back_a_page_at_a_time_names_the_same_page(tmp_path, monkeypatch):
+    """The packet is read back from its file a few pages at a time (never whole): with one
+    page at a time, the number is found on the same page 3."""
+    from utlatande.agenda import public
+
+    monkeypatch.setattr(public, "PAGES_AT_A_TIME", 1)
+    project = _project(tmp_path, monkeypatch,
+                       ANSWER + 'sammanfattning: "Personen 121212\\\\-1212."\n')
+    assert _public(project) == ["answers/p.yaml:4:27: fel: personnumret 121212-**** "
+                                + PRINTED]
+
+
 @pytest.mark.parametrize(("text", "where"), [
     ("typ: rapport\nmetadata: {Personnummer: 191212121212}\n", "5:27"),   # a number, unquoted
     ("metadata:\n  121212-1212: ja\n", "5:3"),                              # a key

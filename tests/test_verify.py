@@ -494,3 +494,20 @@ def test_docx_layout_and_row_header_tables_declare_it(built):
     document = docx.Document(built / f"{SEED}.docx")
     look = document.tables[0]._tbl.tblPr.find(qn("w:tblLook"))
     assert (look.get(qn("w:firstRow")), look.get(qn("w:firstColumn"))) == ("0", "0")
+
+
+def test_a_large_file_is_verified_alike_with_its_syntax_checked_by_another_process(
+        seed_pdf, monkeypatch):
+    """qpdf's syntax check of a large file runs in a process of its own; what it finds, and
+    the order of the findings, are the same."""
+    from utlatande.verify import pdf as verify_pdf
+
+    with seed_pdf.open("r+b") as handle:  # a broken cross-reference table: qpdf notes it
+        data = handle.read()
+        handle.seek(data.rindex(b"startxref"))
+        handle.write(b"startxref\n999999\n%%EOF\n")
+    alone = verify_file(seed_pdf)
+    assert alone and alone[0].code == "struktur"
+    monkeypatch.setattr(verify_pdf, "LARGE", 0)
+    monkeypatch.setattr(verify_pdf.os, "cpu_count", lambda: 2)
+    assert verify_file(seed_pdf) == alone
