@@ -154,7 +154,8 @@ class Spare:
     def __init__(self, warm: Callable[[], Any] = _nothing) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve_one, args=(child, warm), daemon=True)
+        self._process = context.Process(target=_serve_one, args=(child, warm, os.getpid()),
+                                        daemon=True)
         with without_sigint():
             self._process.start()
         child.close()
@@ -191,7 +192,8 @@ class Spare:
         self._connection.close()
 
 
-def _serve_one(connection: Any, warm: Callable[[], Any]) -> None:
+def _serve_one(connection: Any, warm: Callable[[], Any], parent: int) -> None:
+    die_with_parent(parent)
     warm()
     function, args = connection.recv()
     connection.send(function(*args))
