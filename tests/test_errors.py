@@ -163,6 +163,14 @@ def test_control_characters_are_dropped_with_a_warning(tmp_path):
     assert result.ok and result.answer.rubrik == "Ett utlåtande"
 
 
+def test_a_folded_text_has_no_control_characters(tmp_path):
+    """'>' folds lines into one: no warning, and the text as YAML reads it."""
+    text = GOOD + "sammanfattning: >\n  Första raden\n  och den andra.\n\n  Nytt stycke.\n"
+    assert _problems(tmp_path, text) == []
+    result = check(tmp_path / "answers" / "x.yaml", tmp_path)
+    assert result.answer.sammanfattning == "Första raden och den andra.\nNytt stycke.\n"
+
+
 def test_raw_control_character_in_the_file_is_an_error(tmp_path):
     assert _problems(tmp_path, GOOD + "sammanfattning: a\x01b\n") == [
         "answers/x.yaml:4:18: fel: otillåtet tecken U+0001 i filen; ta bort det [yaml.tecken]"]

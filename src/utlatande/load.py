@@ -302,6 +302,10 @@ class _Builder:
         tag, value = str(node.tag), node.value
         if tag == _STR:
             self.loaded.text_nodes.append((path, node))
+            if node.style == ">":
+                # ruamel's scanner marks where a folded text was folded with BEL (which the
+                # file itself can never hold): the text is what stands without the marks.
+                value = value.replace("\a", "")
             return value
         if tag == _NULL:
             return None
