@@ -148,3 +148,39 @@ def test_an_agenda_folder_that_cannot_take_its_files_is_a_message(project):
         "moten/m.yaml:1:1: fel: build/m/index.html kan inte skrivas (där står en mapp); ingen "
         "av kallelsens filer skrevs [utdata.skrivfel]"]
     assert not (project / "build" / "m" / "m.pdf").exists()
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):
+    """An output folder nothing can be written to: a read-only tmpfs for root (whom file
+    modes do not stop), a folder without write permission for anyone else."""
+    folder = tmp_path / "skrivskyddad"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("root utan rätt att montera: ingen skrivskyddad mapp att pröva med")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_output_folder_fails_each_answer_with_a_message(project, read_only_folder):
+    result = subprocess.run([sys.executable, "-m", "utlatande", "build", "-f", "pdf,docx",
+                             "-o", read_only_folder.name], cwd=project, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    reason = "filsystemet är skrivskyddat" if os.geteuid() == 0 else "behörighet saknas"
+    for name in ("x", "y"):  # each answer is tried, and fails on its own
+        assert (f"answers/{name}.yaml:1:1: fel: skrivskyddad/{name}.pdf kan inte "
+                f"skrivas ({reason}); ingen av svarsfilens filer skrevs [utdata.skrivfel]"
+                ) in result.stderr.splitlines()
+    assert result.stderr.splitlines()[-1].startswith("0 byggda, 0 oförändrade, 2 med fel, ")
+    assert list(read_only_folder.iterdir()) == []
