@@ -102,3 +102,32 @@ def test_plain_verify_walks_build_and_its_subfolders(built, tmp_path, monkeypatc
     assert ("build/m/01-arende.pdf: fel: dokumentets språk är 'en-US', inte sv-SE (/Lang i "
             "katalogen) [verify.språk]") in result.output
     assert "dold.pdf" not in result.output
+
+
+def test_agenda_runs_verify_on_every_pdf_it_writes(tmp_path, monkeypatch):
+    """The item's own PDF and the packet are checked as they are written; an untagged
+    appendix is what verify names here."""
+    import re
+
+    import weasyprint
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "moten").mkdir()
+    weasyprint.HTML(string="<p>Beslut 1–12</p>").write_pdf(tmp_path / "moten" / "lista.pdf")
+    (tmp_path / "moten" / "m.yaml").write_text(
+        "möte: {organ: Nämnden, datum: 2024-03-19, tid: '17.00', plats: Rådhuset}\n"
+        "ärenden:\n  - rubrik: Anmälan\n    bilagor:\n      - {titel: Lista, fil: lista.pdf}\n",
+        encoding="utf-8")
+    finding = ("varning: sidan {page} kommer från bilagan 'Bilaga 1: Lista', som saknar taggar. "
+               "Bilagan "
+               "tas med som den är och kan vara otillgänglig för skärmläsare "
+               "[verify.otaggad_bilaga]")
+    for flags, folder in (([], "m"), (["--offentlig"], "m-offentlig")):
+        result = CliRunner().invoke(main, ["agenda", "moten/m.yaml", *flags])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert f"build/{folder}/01-anmalan.pdf: " + finding.format(page=2) in lines
+        packet = [line for line in lines if line.startswith(f"build/{folder}/{folder}.pdf: ")]
+        assert len(packet) == 1
+        assert re.fullmatch(re.escape(f"build/{folder}/{folder}.pdf: ")
+                            + re.escape(finding).replace(r"\{page\}", r"\d+"), packet[0])
