@@ -71,3 +71,21 @@ def test_a_half_sent_request_does_not_hold_its_thread(tmp_path, monkeypatch):
         thread.join()
         preview_server.stop(server)
     assert server.request_queue_size >= 64
+
+
+def test_a_fifo_or_a_symlink_loop_is_refused_and_the_other_answers_are_shown(tmp_path):
+    import os
+
+    _scaffold(tmp_path)
+    os.mkfifo(tmp_path / "answers" / "fifo.yaml")
+    (tmp_path / "answers" / "loop.yaml").symlink_to("loop.yaml")
+    with served(tmp_path) as (_, url):  # every answers/*.yaml: fifo, loop, x
+        fifo = _wait_state(url, lambda s: bool(s["problems"]), 0)
+        assert fifo["problems"] == [
+            "answers/fifo.yaml:1:1: fel: filen är en namngiven pipe (FIFO), ingen vanlig fil; "
+            "den läses inte [fil.inte_vanlig]"]
+        loop = _wait_state(url, lambda s: bool(s["problems"]), 1)
+        assert loop["problems"] == [
+            "answers/loop.yaml:1:1: fel: filen kan inte läsas (en symbolisk länk som pekar på "
+            "sig själv, i en cirkel) [fil.oläsbar]"]
+        assert _wait_state(url, lambda s: s["status"] == "klar", 2)["problems"] == []

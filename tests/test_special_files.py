@@ -83,3 +83,25 @@ def test_a_whole_file_read_by_mistake_is_quoted_only_in_part(project):
     assert result.exit_code == 1
     assert "konto1:" not in result.output
     assert "texten 'konto0:x:0:0:Namn 0:/home/konto0:/bin/ba…'" in result.output
+
+
+def test_an_agenda_names_each_special_answer_file_and_a_special_meeting_file(project):
+    for kind in SPECIAL:
+        _make(project, kind)
+    (project / "moten").mkdir()
+    (project / "moten" / "m.yaml").write_text(
+        "möte: {organ: Nämnden, datum: 2024-03-19, tid: '17.00', plats: Rådhuset}\n"
+        "ärenden:\n" + "".join(f"  - ../answers/{kind}.yaml\n" for kind in SPECIAL)
+        + "  - ../answers/bra.yaml\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["agenda", "moten/m.yaml"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [SPECIAL[kind] for kind in SPECIAL]
+    assert not (project / "build").exists()
+    os.mkfifo(project / "moten" / "fifo.yaml")
+    (project / "moten" / "loop.yaml").symlink_to("loop.yaml")
+    for kind in ("fifo", "loop"):
+        for flags in ([], ["--offentlig"]):
+            result = CliRunner().invoke(main, ["agenda", f"moten/{kind}.yaml", *flags])
+            assert result.exit_code == 1
+            assert result.output.splitlines() == [
+                SPECIAL[kind].replace("answers/", "moten/")]

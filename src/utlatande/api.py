@@ -172,7 +172,11 @@ def preview(paths: list[Path] | tuple[Path, ...] = (), port: int | None = None,
 
     unique: dict[Path, Path] = {}
     for path in answer_files(paths):
-        unique.setdefault(path.resolve(), path)
+        try:
+            same = path.resolve()
+        except (RuntimeError, OSError):  # a symlink loop: shown with its problem, as it is
+            same = path.absolute()
+        unique.setdefault(same, path)
     return start(list(unique.values()), project or Path.cwd(), port, log)
 
 

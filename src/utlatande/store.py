@@ -61,7 +61,11 @@ def content_key(files: Iterable[Path], folders: Iterable[Path], project: Path,
 
 def slot_of(path: Path) -> str:
     """A slot name for a file: its stem and a short hash of where it is."""
-    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    try:
+        place = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop: reading it fails later, with a message
+        place = path.absolute()
+    where = hashlib.sha256(str(place).encode()).hexdigest()[:10]
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in path.stem)
     return f"{safe[:40]}-{where}"
 

@@ -242,10 +242,14 @@ def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], ag
     written = entry if isinstance(entry, str) else entry["fil"]
     where = key_path if isinstance(entry, str) else (*key_path, "fil")
     path = agenda_dir / written
-    if not path.resolve().is_relative_to(project.resolve()):
+    try:
+        inside = path.resolve().is_relative_to(project.resolve())
+    except (RuntimeError, OSError):  # a symlink loop: check() names it at the file
+        return None, check(path, project).problems
+    if not inside:
         return None, [loaded.problem(where, f"svarsfilen '{written}' ligger utanför projektet",
                                      "möte.utanför")]
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a folder exists: check() says what it is
         return None, [loaded.problem(where, f"svarsfilen '{written}' finns inte",
                                      "möte.svarsfil_saknas")]
     checked = checker(path, project)
