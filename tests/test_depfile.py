@@ -11,7 +11,8 @@ import pytest
 from utlatande.agenda import make_rule
 
 NAMES = ["a:b.yaml", "c;d.yaml", "e%f.yaml", "g*h.yaml", "i[j].yaml", "k l.yaml", "m=n.yaml",
-         "o#p.yaml", "q$r.yaml", "s?t.yaml", "vanlig.yaml"]
+         "o#p.yaml", "q$r.yaml", "s?t.yaml", "vanlig.yaml", "slut\\", "u\\ v.yaml",
+         "w\\:x.yaml", "y\\#z.yaml", "a|b.yaml", "c(d).yaml", "e\nf.yaml", "~root/g.yaml"]
 
 
 def _make(folder: Path, *args: str) -> int:
@@ -23,6 +24,7 @@ def test_a_file_name_make_cannot_take_as_typed_still_works(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Makefile").write_text("ut:\n\ttouch ut\n-include dep.d\n", encoding="utf-8")
     source = tmp_path / name
+    source.parent.mkdir(exist_ok=True)
     source.write_text("x", encoding="utf-8")
     (tmp_path / "dep.d").write_text(make_rule(tmp_path / "ut", [source, tmp_path / "vanlig.yaml"]),
                                     encoding="utf-8")

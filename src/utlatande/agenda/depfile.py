@@ -31,13 +31,18 @@ def dependencies(agenda: Agenda) -> list[Path]:
 
 # How make reads a file name in a rule: escaped where it can be, a one-character wildcard
 # ('?') for what it cannot escape (';' ends the prerequisites, '=' makes a variable, '%'
-# a pattern).
+# a pattern, '|' starts order-only prerequisites, '(' an archive member, and a backslash
+# escapes whatever follows it, the line's end included).
 _MAKE_ESCAPES = {"$": "$$", " ": "\\ ", "#": "\\#", ":": "\\:", "*": "\\*", "?": "\\?",
-                 "[": "\\[", ";": "?", "=": "?", "%": "?", "\n": "?", "\t": "?", "\r": "?"}
+                 "[": "\\[", ";": "?", "=": "?", "%": "?", "|": "?", "(": "?", ")": "?",
+                 "\\": "?", "\n": "?", "\t": "?", "\r": "?"}
 
 
 def _make_path(path: Path) -> str:
-    return display_path(path).translate(str.maketrans(_MAKE_ESCAPES))
+    shown = display_path(path)
+    if shown.startswith("~"):  # make reads ~user/ at a word's start as a home folder
+        shown = str(path.absolute())
+    return shown.translate(str.maketrans(_MAKE_ESCAPES))
 
 
 def make_rule(target: Path, prerequisites: list[Path]) -> str:
