@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -67,6 +69,7 @@ def test_every_answer_comes_back_unchanged(copy):
         result = _import(str(docx_path))
         assert result.exit_code == 0, result.output
         assert "inga ändringar att hämta" in result.output
+        assert "varning" not in result.output, result.output
     assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
 
 
@@ -261,20 +264,48 @@ def test_a_file_that_is_no_docx_is_refused(copy, make, message):
     assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
 
 
-def test_a_macro_enabled_file_is_refused(copy):
-    (docx_path,) = build_docx(copy, "stockholm-nyckeltjanster.yaml")
+def _edited_docx(copy: Path) -> tuple[Path, Path, bytes]:
+    """A built DOCX with an edit an import would take: (DOCX, answer, answer's bytes)."""
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    (docx_path,) = build_docx(copy, answer.name)
+    edit(docx_path, _new_receiver)
+    return docx_path, answer, answer.read_bytes()
+
+
+def _with_macros(docx_path: Path) -> None:
     with zipfile.ZipFile(docx_path, "a") as archive:
         archive.writestr("word/vbaProject.bin", b"\0" * 64)
+
+
+def _as_docm(docx_path: Path) -> None:
+    """Saved as .docm: the main part's content type says macros may be in it."""
+    with zipfile.ZipFile(docx_path) as archive:
+        types = archive.read("[Content_Types].xml")
+    replace_part(docx_path, "[Content_Types].xml", types.replace(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml"))
+
+
+@pytest.mark.parametrize("make_macro_enabled", [_with_macros, _as_docm])
+def test_a_macro_enabled_file_is_refused(copy, make_macro_enabled):
+    docx_path, answer, before = _edited_docx(copy)
+    make_macro_enabled(docx_path)
     result = _import(str(docx_path))
     assert result.exit_code == 1 and "innehåller makron" in result.output
+    assert "Traceback" not in result.output
+    assert answer.read_bytes() == before
 
 
-def test_a_zip_bomb_is_refused(copy):
-    path = copy / "bomb.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"\0" * (12 * 1024 * 1024))
-    result = _import(str(path))
-    assert result.exit_code == 1 and "zip-bomb" in result.output
+@pytest.mark.parametrize(("parts", "size"), [(1, 12 * 1024 * 1024), (22, 9_800_000)])
+def test_a_zip_bomb_is_refused(copy, parts, size):
+    """A part that inflates a thousandfold, or parts that inflate past 200 MB together, in
+    a DOCX that is otherwise a built one with an edit in it."""
+    docx_path, answer, before = _edited_docx(copy)
+    with zipfile.ZipFile(docx_path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(parts):
+            archive.writestr(f"word/media/fyllnad{i}.bin", b"\0" * size)
+    result = _import(str(docx_path))
+    assert result.exit_code == 1 and "zip-bomb" in result.output, result.output
+    assert answer.read_bytes() == before
 
 
 def test_an_embedded_answer_that_is_not_yaml_is_refused(copy):
@@ -319,6 +350,42 @@ def test_build_leaves_an_edited_docx_and_its_pdf_alone(copy):
     result = _build_cli(answer, "-f", "docx,html", "--tvinga")
     assert result.exit_code == 0, result.output
     assert docx_path.read_bytes() != edited
+
+
+MAKE = shutil.which("make")
+
+
+def _make(project: Path) -> subprocess.CompletedProcess:
+    """`make` in a project folder, with the repository's Makefile and this test's .venv (its
+    set-up step taken as done)."""
+    venv = Path(sys.executable).parent.parent
+    return subprocess.run([MAKE, "-f", str(ROOT / "Makefile"), "-o", str(venv / ".installed"),
+                           f"VENV={venv}", "build"], cwd=project, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.skipif(MAKE is None, reason="make saknas")
+def test_make_leaves_an_edited_docx_alone(copy):
+    for extra in copy.glob("answers/*.yaml"):
+        if extra.name != "stockholm-nyckeltjanster.yaml":
+            extra.unlink()  # one answer is enough, and quicker
+    answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
+    first = _make(copy)
+    assert first.returncode == 0, first.stdout + first.stderr
+    docx_path = copy / "build" / "stockholm-nyckeltjanster.docx"
+    pdf = docx_path.with_suffix(".pdf").read_bytes()
+    edit(docx_path, _new_receiver)
+    edited = docx_path.read_bytes()
+    # A change the PDF would show, were it rebuilt.
+    answer.write_text(answer.read_text(encoding="utf-8").replace(
+        "till: Socialnämnden", "till: Kommunfullmäktige"), encoding="utf-8")
+    again = _make(copy)
+    assert again.returncode != 0
+    assert ("build/stockholm-nyckeltjanster.docx har ändrats efter bygget; hämta ändringarna "
+            "med 'utlatande import build/stockholm-nyckeltjanster.docx' eller bygg om med "
+            "--tvinga") in again.stdout + again.stderr
+    assert docx_path.read_bytes() == edited
+    assert docx_path.with_suffix(".pdf").read_bytes() == pdf
 
 
 def test_after_import_the_next_build_replaces_the_docx(copy):
