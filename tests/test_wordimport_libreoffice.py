@@ -27,10 +27,13 @@ from wordedit import (
     comment,
     edit,
     expected_after_edits,
+    expected_after_markup_edits,
     letterhead_edits,
     libreoffice_save,
+    markup_edits,
     paragraph,
     table_answer,
+    text_after_edits,
     tracked,
 )
 
@@ -61,10 +64,11 @@ def saved(tmp_path_factory) -> dict[str, Path]:
     LibreOffice in one run: the saved file by name."""
     project = _project(tmp_path_factory.mktemp("byggt"))
     table_answer(project)
+    (project / "answers" / "markup.yaml").write_text(TABLE_ANSWER, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)  # the DOCX carries the answer's path from the project
-        made = build_docx(project, *ANSWERS, "prov.yaml")
-    variants = {"ändrad": ("prov", colleague_edits),
+        made = build_docx(project, *ANSWERS, "prov.yaml", "markup.yaml")
+    variants = {"ändrad": ("prov", colleague_edits), "märkt": ("markup", markup_edits),
                 "spårad": ("stockholm-nyckeltjanster", _tracked_and_commented),
                 "brevhuvud": ("sekretess-exempel", letterhead_edits)}
     built = {p.stem: p for p in made}
@@ -74,6 +78,7 @@ def saved(tmp_path_factory) -> dict[str, Path]:
         edit(path, change)
         made.append(path)
     made.remove(built["prov"])
+    made.remove(built["markup"])
     return {p.stem: p for p in libreoffice_save(made, project / "sparat")}
 
 
@@ -106,6 +111,7 @@ def test_edits_saved_by_libreoffice_come_back(copy, saved):
     expected = expected_after_edits(YAML().load(TABLE_ANSWER.replace(
         "Text med en fotnot.", "Text med en fotnot. Tabell tar slut.")))
     assert YAML().load(answer.read_text(encoding="utf-8")) == expected
+    assert answer.read_text(encoding="utf-8") == text_after_edits()
 
 
 def test_tracked_changes_saved_by_libreoffice_are_listed_and_nothing_is_written(copy, saved):
@@ -148,3 +154,12 @@ def test_letterhead_edits_saved_by_libreoffice_come_back_or_are_listed(copy, sav
     result = _import(str(saved["brevhuvud"]))
     assert result.exit_code == 0, result.output
     assert_letterhead_imported(answer, before, result.output)
+
+
+def test_words_changed_inside_markup_saved_by_libreoffice_come_back_and_only_they(copy, saved):
+    answer = copy / "answers" / "markup.yaml"
+    answer.write_text(TABLE_ANSWER, encoding="utf-8")
+    result = _import(str(saved["märkt"]))
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output, result.output
+    assert answer.read_text(encoding="utf-8") == expected_after_markup_edits(TABLE_ANSWER)

@@ -232,6 +232,16 @@ def expected_after_edits(original):
     return original
 
 
+def text_after_edits() -> str:
+    """table_answer's file after colleague_edits: only the changed lines changed."""
+    return TABLE_ANSWER.replace("Text med en fotnot.", "Text med en fotnot. Tabellen "
+                                "tar slut.").replace(
+        "rubrik: Prov på allt", "rubrik: Prov på nästan allt").replace(
+        "  - en punkt till\n", "  - en punkt till\n  - en ny punkt\n").replace(
+        "      | Norr | 3 |\n", "      | Norr | 3 |\n      | Söder | 5 |\n").replace(
+        "titel: Avdelningschef}", "titel: Enhetschef}")
+
+
 def table_answer(copy: Path) -> Path:
     answer = copy / "answers" / "prov.yaml"
     answer.write_text(TABLE_ANSWER.replace("Text med en fotnot.", "Text med en fotnot. "
@@ -277,3 +287,32 @@ def assert_letterhead_imported(answer: Path, before: str, output: str) -> None:
     for warning in LETTERHEAD_WARNINGS:  # (LibreOffice names the header parts its own way)
         for quoted in re.findall(r"'([^']*)'", warning):
             assert f"'{quoted}'" in output, output
+
+
+def markup_edits(document) -> None:
+    """Words changed inside bold, italic, a link, a nested item, a quote, a table cell, a
+    numbered item, a signature's name, and a footnote (in word/footnotes.xml)."""
+    first = paragraph(document, "Första stycket med")
+    replace(first, "fetstil", "halvfet stil")
+    replace(first, "kursiv", "lutande")
+    replace(first, "länk", "webblänk")
+    replace(paragraph(document, "en underpunkt", exact=True), "underpunkt", "underpunkt ändrad")
+    replace(paragraph(document, "Ett citat.", exact=True), "citat", "citat ändrat")
+    replace(paragraph(document, "Norr", exact=True), "Norr", "Nord")
+    replace(paragraph(document, "två", exact=True), "två", "tre")
+    set_text(paragraph(document, "Eva Ström", exact=True), "Eva Strömberg")
+    notes = next(rel.target_part for rel in document.part.rels.values()
+                 if rel.reltype.endswith("/footnotes"))
+    notes._blob = notes.blob.replace(b"Fotnotens text", b"Fotnotens nya text")
+
+
+def expected_after_markup_edits(text: str) -> str:
+    """TABLE_ANSWER's text after markup_edits: those words, nothing else."""
+    for old, new in [("**fetstil**, *kursiv*", "**halvfet stil**, *lutande*"),
+                     ("[länk](", "[webblänk]("), ("en underpunkt", "en underpunkt ändrad"),
+                     ("> Ett citat.", "> Ett citat ändrat."), ("| Norr |", "| Nord |"),
+                     ("2. två", "2. tre"), ("Eva Ström,", "Eva Strömberg,"),
+                     ("Fotnotens text", "Fotnotens nya text")]:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
