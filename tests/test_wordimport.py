@@ -28,8 +28,10 @@ from wordedit import (
     colleague_edits,
     comment,
     edit,
+    endnote,
     expected_after_edits,
     expected_after_markup_edits,
+    footnote,
     furniture_paragraph,
     insert_after,
     letterhead_edits,
@@ -588,3 +590,20 @@ def test_an_edit_keeps_the_answers_own_markdown_around_it(copy):
         "  2) två\n", "  2) två\n  3) tre\n").replace(
         "      |Norr|3|\n", "      |Norr|3|\n      | Söder | 5 |\n").replace(
         "som adress.", "som webbadress."), result.output
+
+
+def test_a_footnote_on_a_one_line_value_is_listed_and_an_endnote_becomes_a_footnote(copy):
+    answer = copy / "answers" / "prov.yaml"
+    answer.write_text(TABLE_ANSWER, encoding="utf-8")
+    (docx_path,) = build_docx(copy, "prov.yaml")
+
+    def change(document):
+        footnote(document, paragraph(document, "Prov på allt", exact=True), "Arbetsnamn.")
+        endnote(document, paragraph(document, "Ett citat."), "Citerat ur protokollet.")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "varning: en fotnot i 'rubrik' hämtas inte (där står bara en rad): 'Arbetsnamn.'" \
+        in result.output
+    assert answer.read_text(encoding="utf-8") == TABLE_ANSWER.replace(
+        "  > Ett citat.\n", "  > Ett citat.[^1]\n\n  [^1]: Citerat ur protokollet.\n")

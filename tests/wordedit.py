@@ -316,3 +316,39 @@ def expected_after_markup_edits(text: str) -> str:
         assert old in text, old
         text = text.replace(old, new)
     return text
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _note_call(p, kind: str, note_id: str) -> None:
+    run = OxmlElement("w:r")
+    ref = OxmlElement(f"w:{kind}Reference")
+    ref.set(qn("w:id"), note_id)
+    run.append(ref)
+    p.append(run)
+
+
+def footnote(document, p, text: str, note_id: str = "90") -> None:
+    """A new footnote at the end of `p`, in the document's footnotes part."""
+    notes = next(rel.target_part for rel in document.part.rels.values()
+                 if rel.reltype.endswith("/footnotes"))
+    note = (f'<w:footnote xmlns:w="{W_NS}" w:id="{note_id}"><w:p><w:r><w:t>{text}</w:t>'
+            '</w:r></w:p></w:footnote>').encode()
+    notes._blob = notes.blob.replace(b"</w:footnotes>", note + b"</w:footnotes>")
+    _note_call(p, "footnote", note_id)
+
+
+def endnote(document, p, text: str) -> None:
+    """An endnote at the end of `p`, in a new endnotes part (as Word writes one)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:endnotes '
+            f'xmlns:w="{W_NS}"><w:endnote w:id="1"><w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+            '</w:endnote></w:endnotes>').encode()
+    ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
+    part = Part(PackURI("/word/endnotes.xml"), ct, blob, document.part.package)
+    document.part.relate_to(part, RT.ENDNOTES)
+    _note_call(p, "endnote", "1")

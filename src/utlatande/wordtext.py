@@ -441,8 +441,10 @@ class _Walk:
                 self.alternate(el, fmt)
             elif tag == w("noBreakHyphen"):
                 self.text("-", fmt)
-            elif tag == w("footnoteReference"):
-                self.item.notes.append(self.reader.note(el.get(w("id")) or ""))
+            elif tag in (w("footnoteReference"), w("endnoteReference")):
+                # An endnote comes back as a footnote: Markdown has no other kind.
+                prefix = "" if tag == w("footnoteReference") else "e"
+                self.item.notes.append(self.reader.note(prefix + (el.get(w("id")) or "")))
                 self.segments.append((f"\x00{len(self.item.notes)}\x00", Fmt()))
             elif tag == w("commentReference"):
                 self.comment(el.get(w("id")))
@@ -629,6 +631,7 @@ class Extracted:
     # Text in a header or footer that no marker places: (part name, text).
     furniture: list[tuple[str, str]] = field(default_factory=list)
     boxes: list[tuple[str | None, str]] = field(default_factory=list)  # (key, text box's text)
+    notes: list[tuple[str | None, str]] = field(default_factory=list)  # (key, a note's text)
     pictures: set[str] = field(default_factory=set)  # keys whose text holds an image
     changes: list[Change] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
@@ -649,7 +652,7 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
                 out.furniture.append((name, " ".join([text, *item.boxes]).strip()))
             elif owner is not None and item.boxes:
                 out.boxes.extend((owner, box) for box in item.boxes)
-            _collect(item, owner, parts, out)
+            _collect(item, owner, parts, out, notes=owner is not False)  # False: listed
     owners: list[str | None | bool] = []  # key, None (template), or False (unmarked)
     blocks: dict[str, list[Item]] = {}
     for item in items:
@@ -681,7 +684,7 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
                 out.boxes.extend((owner, box) for box in item.boxes)
             else:
                 out.unplaced.extend(item.boxes)
-        _collect(item, owner, parts, out)
+        _collect(item, owner, parts, out, notes=new is None)  # a new section keeps them
     for key, its in blocks.items():
         if is_list_item(key):  # one item of a list the template numbers: its text only
             its = [Item("p", md=it.md, notes=it.notes) for it in its]
@@ -713,8 +716,13 @@ def _stray_cells(item: Item, keys: list[str | None]) -> list[str]:
     return [cell.plain for cell in item.cells if cell.plain and not cell.marks]
 
 
-def _collect(item: Item, owner, parts: Parts | None, out: Extracted) -> None:
-    """The block's tracked changes and comments, with the key they fall in."""
+def _collect(item: Item, owner, parts: Parts | None, out: Extracted,
+             notes: bool = True) -> None:
+    """The block's tracked changes and comments, with the key they fall in; and its
+    footnotes, where its key's value is one line (a title, a name) that cannot hold one."""
+    if notes and item.notes and not (isinstance(owner, str) and key_kind(owner) == "md"):
+        out.notes.extend((owner if isinstance(owner, str) else None, note)
+                         for note in item.notes if note)
     for change in item.changes:
         change.key = owner if isinstance(owner, str) else None
         out.changes.append(change)

@@ -171,6 +171,9 @@ def _opened(path: Path, files: dict[str, bytes]) -> Opened:
     footnotes = _xml(path, files, by_type.get("footnotes", ""))
     for note in footnotes.iter(f"{{{W}}}footnote") if footnotes is not None else ():
         parts.footnotes[note.get(f"{{{W}}}id") or ""] = note
+    endnotes = _xml(path, files, by_type.get("endnotes", ""))
+    for note in endnotes.iter(f"{{{W}}}endnote") if endnotes is not None else ():
+        parts.footnotes["e" + (note.get(f"{{{W}}}id") or "")] = note
     numbering = _xml(path, files, by_type.get("numbering", ""))
     parts.bullets = _bullets(numbering)
     parts.restarts = list_restarts(numbering)

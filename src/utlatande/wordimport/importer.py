@@ -62,6 +62,8 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
                         "inte" for name, text in extracted.furniture]
     result.warnings += [f"en textruta{f' i {key!r}' if key else ''} hämtas inte: {text!r}"
                         for key, text in extracted.boxes]
+    result.warnings += [f"en fotnot{f' i {key!r}' if key else ''} hämtas inte (där står bara "
+                        f"en rad): {text!r}" for key, text in extracted.notes]
     result.warnings += _template_edits(embedded.template, extracted.template)
     try:
         base_text = embedded.text.decode("utf-8")
