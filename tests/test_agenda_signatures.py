@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from utlatande.cli import main
+from utlatande.theme import clear_cache
 from utlatande.verify import verify_file
 
 from conftest import ROOT
@@ -59,7 +60,7 @@ class Signed:
         self.build = project / "build"
         self.folder = self.build / "m"
         self.packet = self.folder / "m.pdf"
-        ca = make_ca()
+        self.ca = ca = make_ca()
         self.root = ca.write_pem(project / "rot.pem")
         self.p12 = {}
         # A SITHS-like subject for Lina: the list's name is given name + surname.
@@ -250,10 +251,102 @@ def test_a_signature_broken_after_signing_is_not_carried(signed, tmp_path, monke
     result = run("agenda", "moten/m.yaml")
     assert result.exit_code == 0, result.output
     assert ("build/m/02-utoka-sociala-insatsgruppen.pdf:1:1: varning: signaturen av Susanne "
-            "Leinsköld är bruten; den signerade filen tas inte med") in result.output
+            "Leinsköld är bruten; den signerade filen tas inte med i paketet; filen står "
+            "kvar som ärendets PDF") in result.output
     packet = project / "build" / "m" / "m.pdf"
     assert _attached(packet) == [ITEM_1]
     assert "signerad av Susanne Leinsköld" not in text(packet)
-    # The broken file is replaced by the statement as the agenda makes it: unsigned.
-    assert item.read_bytes() != broken
-    assert broken.startswith(item.read_bytes())
+    # The file stays as it is: its pages are the statement's, its signature is for a
+    # reader's `verify` to call broken; the agenda destroys no signed file of its own.
+    assert item.read_bytes() == broken
+
+
+def test_copies_signed_side_by_side_are_named_and_a_new_build_file_is_noticed(
+        signed, tmp_path, monkeypatch):
+    """Susanne signed the agenda's copy; Anna signs the one `build` writes anew. Neither
+    holds the other's signature: one is carried, the other is named in a warning."""
+    project = _copy(signed, tmp_path, monkeypatch)
+    statement = project / "build" / f"{RINKEBY}.pdf"
+    statement.unlink()
+    result = run("agenda", "moten/m.yaml", "--depfile", "build/.agenda/m.d")
+    assert result.exit_code == 0, result.output
+    rule = (project / "build" / ".agenda" / "m.d").read_text(encoding="utf-8")
+    assert re.search(rf"^build/{RINKEBY}\.pdf:$", rule, re.M)  # missing: still looked for
+    assert re.search(rf"^build/m/{ITEM_2}:$", rule, re.M)
+    assert run("build").exit_code == 0
+    anna = issue(signed.ca, "Anna Mattsson").write_pkcs12(tmp_path / "anna.p12", PIN,
+                                                           [signed.ca])
+    signing = run("attestera", str(statement), "--certifikat", str(anna))
+    assert signing.exit_code == 0, signing.output
+    result = run("agenda", "moten/m.yaml")
+    assert result.exit_code == 0, result.output
+    assert "oförändrad" not in result.output
+    assert (f"build/{RINKEBY}.pdf:1:1: varning: är också signerad (av Anna Mattsson), men "
+            f"det är build/m/{ITEM_2} som tas med, och dessa signaturer följer inte med; "
+            "signera en och samma fil efter varandra [kallelse.signerad]") in result.output
+    assert result.output.count("[kallelse.signerad]") == 1
+    assert (project / "build" / "m" / ITEM_2).read_bytes() == signed.signed_item
+    assert "signerad av Susanne Leinsköld" in text(project / "build" / "m" / "m.pdf")
+
+
+def test_the_profiles_trust_roots_decide_whose_signatures_count(signed, tmp_path,
+                                                                monkeypatch):
+    project = _copy(signed, tmp_path, monkeypatch)
+    profile = project / "templates" / "stockholm"
+    make_ca("En annan kommuns rot-CA").write_pem(profile / "annan-rot.pem")
+    shutil.copy(signed.root, profile / "rot.pem")
+    settings = (profile / "tema.yaml").read_text(encoding="utf-8")
+    assert "förtroende" not in settings
+    (profile / "tema.yaml").write_text(settings + "\nförtroende: [annan-rot.pem]\n",
+                                       encoding="utf-8")
+    clear_cache()
+    result = run("agenda", "moten/m.yaml")
+    assert result.exit_code == 0, result.output
+    assert ("build/stockholm-nyckeltjanster.pdf:1:1: varning: signaturen av Veronica Wolgast "
+            "Carstorp går inte att följa till profilens förtroenderötter") in result.output
+    # Rinkeby-Kista's profile inherits Stockholm's, trust roots and all.
+    assert (f"build/m/{ITEM_2}:1:1: varning: signaturen av Susanne Leinsköld går inte att "
+            "följa till profilens förtroenderötter") in result.output
+    with pikepdf.open(project / "build" / "m" / "m.pdf") as pdf:
+        assert len(pdf.attachments) == 0 and pdf.open_metadata()["pdfaid:part"] == "2"
+    assert "signerad av" not in text(project / "build" / "m" / "m.pdf")
+    (profile / "tema.yaml").write_text(settings + "\nförtroende: [rot.pem]\n",
+                                       encoding="utf-8")
+    clear_cache()  # a profile is read once a process; each command is a process of its own
+    result = run("agenda", "moten/m.yaml")
+    assert result.exit_code == 0, result.output
+    assert "kallelse.signerad" not in result.output
+    assert _attached(project / "build" / "m" / "m.pdf") == [ITEM_1, ITEM_2]
+
+
+def test_a_public_agenda_never_carries_a_signed_statement_with_its_answer_file(
+        signed, tmp_path, monkeypatch):
+    """With pdf/a-3a the statement carries its answer file: the full agenda carries the
+    signed file, the public one does not (its statement is made without the answer)."""
+    project = _copy(signed, tmp_path, monkeypatch)
+    profile = project / "templates" / "stockholm" / "tema.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\npdf_variant: pdf/a-3a\n",
+                       encoding="utf-8")
+    clear_cache()
+    statement = project / "build" / f"{STOCKHOLM}.pdf"
+    # --allt: the copied manifest names the first project's files, which did not change.
+    rebuilt = run("build", "--allt")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with pikepdf.open(statement) as pdf:
+        assert list(pdf.attachments) == [f"{STOCKHOLM}.yaml"]
+    signing = run("attestera", str(statement), "--certifikat", str(signed.p12["Veronica"]))
+    assert signing.exit_code == 0, signing.output
+    full = run("agenda", "moten/m.yaml")
+    assert full.exit_code == 0, full.output
+    with pikepdf.open(project / "build" / "m" / "m.pdf") as pdf:
+        assert pdf.attachments[ITEM_1].get_file().read_bytes() == statement.read_bytes()
+    public = run("agenda", "moten/m.yaml", "--offentlig")
+    assert public.exit_code == 0, public.output
+    assert (f"build/{STOCKHOLM}.pdf:1:1: varning: är signerad men innehåller bifogade filer "
+            "(till exempel svarsfilen); den offentliga kallelsen tar inte med den signerade "
+            "filen") in public.output
+    packet = project / "build" / "m-offentlig" / "m-offentlig.pdf"
+    assert _attached(packet) == []  # Rinkeby-Kista's statement, inheriting, changed too
+    assert "signerad av" not in text(packet)
+    with pikepdf.open(project / "build" / "m-offentlig" / ITEM_1) as pdf:
+        assert len(pdf.attachments) == 0

@@ -143,8 +143,8 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         for part, row in zip(parts, composed.rows, strict=True):
             if part.filename:
                 # A signed statement is the item's own PDF (one signed there stays).
-                pdfs[part.filename] = (part.signed.path if part.signed else None) \
-                    or part.statement or _plain_item_pdf(agenda, part, row, ws)
+                pdfs[part.filename] = part.item_pdf or part.statement \
+                    or _plain_item_pdf(agenda, part, row, ws)
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
         findings = [finding for name, source in to_write.items() if verify is not None
@@ -193,9 +193,11 @@ def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root
             continue
         places = candidates(agenda, part.item.checked.path, part.filename, folder, out_root)
         looked_at.extend(places)
-        part.signed, warnings = find_signed(agenda, part.item.checked.path, part.statement,
-                                            places, project)
-        agenda.warnings.extend(w for w in warnings if w not in agenda.warnings)
+        own = folder / part.filename if part.filename else None
+        found = find_signed(agenda, part.item.checked.path, part.statement, places, project,
+                            own)
+        part.signed, part.item_pdf = found.signed, found.item_pdf
+        agenda.warnings.extend(w for w in found.warnings if w not in agenda.warnings)
     return list(dict.fromkeys(looked_at))
 
 

@@ -40,6 +40,7 @@ class Part:
     statement: Path | None = None  # an answer item's PDF (its own file)
     untagged: list[str] = field(default_factory=list)  # "Bilaga N: titel" without tags
     signed: SignedStatement | None = None  # the statement as its approvers signed it
+    item_pdf: Path | None = None  # a signed file that is the item's own PDF (signed.py)
 
 
 @dataclass

@@ -18,7 +18,7 @@ statement carries its answer file) or with a personnummer in it (a certificate m
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WARNING, Problem, display_path
@@ -47,14 +47,30 @@ def candidates(agenda: Agenda, answer: Path, filename: str | None, folder: Path,
     return places
 
 
+@dataclass
+class Found:
+    """What the agenda found for one statement: the signed copy it carries, the file that
+    is the item's own PDF (None: the statement as made now), and warnings."""
+
+    signed: SignedStatement | None = None
+    item_pdf: Path | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
 def find_signed(agenda: Agenda, answer: Path, statement: Path, places: list[Path],
-                project: Path) -> tuple[SignedStatement | None, list[Problem]]:
+                project: Path, own: Path | None = None) -> Found:
     """The signed copy of `statement` among `places` with the most valid signatures (the
-    first of them on a tie), and warnings for signed files that cannot count."""
+    first of them on a tie), and warnings for signed files that cannot count.
+
+    `own` is the item's own PDF in the agenda's folder. It is replaced by what the agenda
+    writes there, except a signed file whose first revision is the statement and that the
+    agenda cannot carry (a broken signature, an untrusted one): that stays as it is.
+    """
     original = statement.read_bytes()
-    roots: list | None = None
-    best: SignedStatement | None = None
-    warnings: list[Problem] = []
+    roots = _roots(agenda, answer, project) or None
+    result = Found()
+    copies: list[tuple[SignedStatement, bytes]] = []
+    rejected: list[tuple[Path, str, bool]] = []  # (file, why, may stay as the item's PDF)
     for place in dict.fromkeys(places):
         try:
             data = place.read_bytes()
@@ -62,35 +78,56 @@ def find_signed(agenda: Agenda, answer: Path, statement: Path, places: list[Path
             continue
         if data == original:
             continue
-        if roots is None:
-            roots = _roots(agenda, answer, project)
-        checked = signed_copy(data, original, roots or None)
-        if checked is None:
-            if not has_signatures(data):
-                continue
-            carried = _carries(place, data) if agenda.offentlig else None
-            warnings.append(_warning(place, (
-                f"är signerad men innehåller {carried}; den offentliga kallelsen tar inte med "
-                "den signerade filen") if carried else (
-                "är signerad men är inte det utlåtande som kallelsen tar med (svarsfilen, "
-                "bilagorna eller profilen har ändrats sedan den byggdes); signaturerna "
-                "följer inte med")))
-            continue
-        invalid = _invalid(checked)
-        if invalid:
-            warnings.append(_warning(place, f"{invalid}; den signerade filen tas inte med"))
-            continue
-        if agenda.offentlig:
-            carried = _carries(place, data)
-            if carried:
-                warnings.append(_warning(place, f"innehåller {carried}; den offentliga "
-                                         "kallelsen tar inte med den signerade filen"))
-                continue
-        found = SignedStatement(place, tuple(c.name for c in checked),
-                                max((c.time for c in checked if c.time), default=None))
-        if best is None or len(found.names) > len(best.names):
-            best = found
-    return best, warnings
+        signed, why, keep = _judge(agenda, place, data, original, roots)
+        if signed is not None:
+            copies.append((signed, data))
+        elif why is not None:
+            rejected.append((place, why, keep))
+    if copies:
+        best, kept = max(copies, key=lambda entry: len(entry[0].names))  # first on a tie
+        result.signed, result.item_pdf = best, best.path
+        for other, data in copies:
+            # A copy the chosen one grew out of loses nothing; a copy signed beside it does.
+            if other is not best and not kept.startswith(data):
+                rejected.append((other.path, (
+                    f"är också signerad (av {', '.join(other.names)}), men det är "
+                    f"{display_path(best.path)} som tas med, och dessa signaturer följer "
+                    "inte med; signera en och samma fil efter varandra"), False))
+    for place, why, keep in rejected:
+        if place == own and result.item_pdf is None and keep:
+            result.item_pdf = own
+            why += "; filen står kvar som ärendets PDF"
+        elif place == own:
+            why += "; filen ersätts med " + (
+                display_path(result.item_pdf) if result.item_pdf else "utlåtandet")
+        result.warnings.append(_warning(place, why))
+    return result
+
+
+def _judge(agenda: Agenda, place: Path, data: bytes, original: bytes,
+           roots: list | None) -> tuple[SignedStatement | None, str | None, bool]:
+    """A file that differs from the statement: its signed statement if it counts as one,
+    else why not (None when it is no signed file at all); and whether its first revision
+    is the statement, so that it may stay as the item's own PDF."""
+    checked = signed_copy(data, original, roots)
+    carried = _carries(place, data) if agenda.offentlig and has_signatures(data) else None
+    if checked is None:
+        if not has_signatures(data):
+            return None, None, False  # an older build's file, or someone's edit: replaced
+        if carried:
+            return None, (f"är signerad men innehåller {carried}; den offentliga kallelsen "
+                          "tar inte med den signerade filen"), False
+        return None, ("är signerad men är inte det utlåtande som kallelsen tar med "
+                      "(svarsfilen, bilagorna eller profilen har ändrats sedan den "
+                      "byggdes); signaturerna följer inte med"), False
+    if carried:
+        return None, (f"innehåller {carried}; den offentliga kallelsen tar inte med den "
+                      "signerade filen"), False
+    invalid = _invalid(checked)
+    if invalid:
+        return None, f"{invalid}; den signerade filen tas inte med i paketet", True
+    return SignedStatement(place, tuple(c.name for c in checked),
+                           max((c.time for c in checked if c.time), default=None)), None, True
 
 
 def _roots(agenda: Agenda, answer: Path, project: Path) -> list:
