@@ -350,3 +350,27 @@ def test_a_public_agenda_never_carries_a_signed_statement_with_its_answer_file(
     assert "signerad av" not in text(packet)
     with pikepdf.open(project / "build" / "m-offentlig" / ITEM_1) as pdf:
         assert len(pdf.attachments) == 0
+
+
+def test_verify_on_the_packet_checks_each_attached_signed_statement(signed, tmp_path):
+    result = verify(signed, signed.packet)
+    assert result.exit_code == 0, result.output
+    for name, line in ((ITEM_1, "Veronica Wolgast Carstorp: signerad"),
+                       (ITEM_1, "Lina Blombergsson: signerad"),
+                       (ITEM_2, "Susanne Leinsköld: signerad")):
+        assert re.search(rf"m\.pdf: bifogad {re.escape(name)}: {line} [\d-]+ [\d:]+, "
+                         "intakt, betrodd", result.output), line
+    assert f"m.pdf: bifogad {ITEM_2}: Anna Mattsson: saknar signatur" in result.output
+    # A packet whose attached statement was changed: an error naming the attachment.
+    at = signed.signed_item.rindex(b"/Name (Susanne")
+    broken = signed.signed_item[:at] + b"/Name (Susanna" + signed.signed_item[at + 14:]
+    tampered = tmp_path / "m.pdf"
+    with pikepdf.open(signed.packet) as pdf:
+        pdf.attachments[ITEM_2] = pikepdf.AttachedFileSpec(
+            pdf, broken, mime_type="application/pdf", relationship=pikepdf.Name.Source)
+        pdf.Root.AF = pikepdf.Array([pdf.attachments[n].obj for n in (ITEM_1, ITEM_2)])
+        pdf.save(tampered)
+    result = verify(signed, tampered)
+    assert result.exit_code == 1, result.output
+    assert (f"fel: bifogad {ITEM_2}: signaturen av Susanne Leinsköld är bruten: de "
+            "signerade byten har ändrats [verify.signatur]") in result.output

@@ -65,7 +65,8 @@ def command(filer: tuple[Path, ...], tyst: bool, trust: tuple[Path, ...],
     Signaturer i en PDF: vem som signerade och när, att de signerade byten är intakta,
     att inget annat än senare signaturer har ändrats efteråt, att certifikatet kedjar
     till en betrodd rot och att namnet står på attesteringslistan. Utan förtroenderot
-    kan kedjan inte kontrolleras, och ingen signatur räknas då som giltig.
+    kan kedjan inte kontrolleras, och ingen signatur räknas då som giltig. Signerade
+    PDF:er som är bifogade i en PDF (kallelsens signerade utlåtanden) prövas också.
 
     Slutkod 0 när alla filer klarar kontrollen, 1 när någon inte gör det."""
     from ..verify import DEFAULT_FOLDER, default_files

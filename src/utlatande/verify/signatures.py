@@ -5,20 +5,25 @@ the attestation list the PDF was built with.
 
 Without a trust root no signature is called valid: its chain "kunde inte kontrolleras".
 The checking itself is pades.py's (the agenda checks signed statements with it too);
-here is what verify makes of it: a line per approver, failures, the trust policy.
+here is what verify makes of it: a line per approver, failures, the trust policy. The
+signed PDFs attached to a PDF (the agenda's packet carries its signed statements so) are
+checked as well, each line under the attachment's name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..attestation import Approver, first_revision_xmp, read_profile
 from ..errors import display_path
 from ..pades import (
     Checked,
     TrustRootError,
+    has_signatures,
     load_trust_roots,
     profile_trust_roots,
     read_signatures,
@@ -42,19 +47,45 @@ class Report:
         return [Finding(display_path(path), message, code) for code, message in self.issues]
 
 
-def profile_of(path: Path) -> str | None:
+def _opened(source: Path | bytes) -> BinaryIO:
+    """A PDF to read: a file, or the bytes of one (a file attached to another)."""
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+
+def profile_of(source: Path | bytes) -> str | None:
     """The profile a PDF names as the one it was built with, if any."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
-        with path.open("rb") as handle:
+        with _opened(source) as handle:
             return read_profile(first_revision_xmp(PdfFileReader(handle, strict=False)))
     except Exception:  # noqa: BLE001 - unreadable: the other checks say so
         return None
 
 
-def check_signatures(path: Path, roots: list | None, require: bool = False) -> Report:
-    """Every signature of the PDF at `path`, checked; `roots` None means no trust root.
+def attached_signed(path: Path) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each signed PDF attached to a PDF, as the agenda's packet carries
+    its signed statements."""
+    import pikepdf
+
+    found = []
+    try:
+        with pikepdf.open(path) as pdf:
+            for name, spec in pdf.attachments.items():
+                if "/EF" not in spec.obj:
+                    continue
+                data = spec.get_file().read_bytes()
+                if data.startswith(b"%PDF-") and has_signatures(data):
+                    found.append((name, data))
+    except (pikepdf.PdfError, OSError, ValueError):
+        return []  # an unreadable file: the other checks say so
+    return found
+
+
+def check_signatures(source: Path | bytes, roots: list | None,
+                     require: bool = False) -> Report:
+    """Every signature of a PDF (a file, or its bytes), checked; `roots` None means no
+    trust root.
 
     With `require`, each approver on the attestation list must have an intact, unchanged
     signature that chains to a trust root.
@@ -64,7 +95,7 @@ def check_signatures(path: Path, roots: list | None, require: bool = False) -> R
 
     report = Report()
     try:
-        with path.open("rb") as handle:
+        with _opened(source) as handle:
             approvers, signatures = read_signatures(PdfFileReader(handle, strict=False), roots)
     except (PdfError, OSError, ValueError) as exc:
         report.issues.append(("signatur", f"signaturerna kunde inte läsas ({exc})"))
@@ -156,11 +187,21 @@ class Policy:
     _profiles: dict[str, tuple[list, list[Issue]]] = field(default_factory=dict)
 
     def check(self, path: Path) -> Report:
-        """The signature report of one PDF, with the roots of the profile it names."""
-        profile = profile_of(path)
+        """The signature report of one PDF, with the roots of the profile it names; and of
+        each signed PDF attached to it, line by line under its name."""
+        report = self._check(path, self.require)
+        for name, data in attached_signed(path):
+            inner = self._check(data, False)
+            report.lines.extend(f"bifogad {name}: {line}" for line in inner.lines)
+            report.issues.extend((code, f"bifogad {name}: {message}")
+                                 for code, message in inner.issues)
+        return report
+
+    def _check(self, source: Path | bytes, require: bool) -> Report:
+        profile = profile_of(source)
         profile_roots, issues = self._profile_roots(profile) if profile else ([], [])
         roots = [*self.roots, *profile_roots]
-        report = check_signatures(path, roots or None, self.require)
+        report = check_signatures(source, roots or None, require)
         report.issues[:0] = issues
         report.profile = profile
         return report
