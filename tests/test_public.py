@@ -66,6 +66,28 @@ def test_a_personnummer_in_any_written_form_is_refused(tmp_path, monkeypatch, wr
                                 + NOT_SECRET]
 
 
+def test_a_date_and_four_digits_are_a_personnummer_only_with_its_check_digit(tmp_path,
+                                                                           monkeypatch):
+    """20240319 1234 is a date and a number: its last digit is no check digit, so the
+    public agenda is built. With the check digit right (…1238) it reads as the
+    personnummer of someone born that day, however it is written."""
+    project = _project(tmp_path, monkeypatch, ANSWER + "sammanfattning: Mötet 20240319 1234, "
+                       "ärende 240319-1234 och 20240319-1234, klockan 2024-03-19 12.34.\n")
+    result = CliRunner().invoke(main, ["agenda", "moten/m.yaml", "--offentlig", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / "m-offentlig" / "m-offentlig.pdf").is_file()
+    for written in ("20240319 1238", "20240319\u20131238", "240319\u00a0-\u00a01238",
+                    "2024\u200b0319-1238"):
+        (project / "answers" / "p.yaml").write_text(
+            ANSWER + f"sammanfattning: Mötet {written}.\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["agenda", "moten/m.yaml", "--offentlig"])
+        assert result.exit_code == 1, written
+        number = masked(written)
+        assert result.output.splitlines()[0] == (
+            f"answers/p.yaml:4:23: fel: personnumret {number} " + NOT_SECRET), written
+        assert list((project / "build" / "m-offentlig").iterdir()) == []
+
+
 @pytest.mark.parametrize(("written", "column"), [
     ("121212\\\\-1212", 27),      # a Markdown escape: 121212-1212 once rendered
     ("121212-**1212**", 27),      # emphasis splits the number in the source

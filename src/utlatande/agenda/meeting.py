@@ -245,7 +245,7 @@ def _answer_item(nummer: int, key_path: KeyPath, entry: str | dict[str, Any], ag
     try:
         inside = path.resolve().is_relative_to(project.resolve())
     except (RuntimeError, OSError):  # a symlink loop: check() names it at the file
-        return None, check(path, project).problems
+        return None, checker(path, project).problems
     if not inside:
         return None, [loaded.problem(where, f"svarsfilen '{written}' ligger utanför projektet",
                                      "möte.utanför")]
