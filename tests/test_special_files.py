@@ -4,6 +4,8 @@ refused with a message, without being read, and the rest of the batch is built."
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,25 @@ def test_an_agenda_names_each_special_answer_file_and_a_special_meeting_file(pro
             assert result.exit_code == 1
             assert result.output.splitlines() == [
                 SPECIAL[kind].replace("answers/", "moten/")]
+
+
+def test_import_and_verify_refuse_a_fifo_a_folder_and_a_loop_without_waiting(project):
+    """A FIFO's open() waits for a writer forever: import and verify never open one."""
+    os.mkfifo(project / "fifo.docx")
+    (project / "mapp.pdf").mkdir()
+    (project / "loop.pdf").symlink_to("loop.pdf")
+    # In a process of its own: a hang is a failed test (TimeoutExpired), not a stuck run.
+    result = subprocess.run([sys.executable, "-m", "utlatande", "import", "fifo.docx"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "fifo.docx:1:1: fel: filen är en namngiven pipe (FIFO), ingen vanlig fil; den läses "
+        "inte [import.inte_vanlig]"]
+    result = CliRunner().invoke(main, ["verify", "fifo.docx", "mapp.pdf", "loop.pdf"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:3] == [
+        "fifo.docx: fel: filen är en namngiven pipe (FIFO), ingen vanlig fil; den läses inte "
+        "[verify.inte_vanlig]",
+        "mapp.pdf: fel: filen är en mapp, ingen vanlig fil; den läses inte [verify.inte_vanlig]",
+        "loop.pdf: fel: filen kan inte läsas (en symbolisk länk som pekar på sig själv, i en "
+        "cirkel) [verify.oläsbar]"]

@@ -129,12 +129,23 @@ def read_regular(path: Path, limit: int = MAX_BYTES) -> bytes:
         return data
 
 
-def _refuse(status: os.stat_result, limit: int) -> None:
-    """Raise unless the file is a regular file of at most `limit` bytes."""
+def require_regular(path: Path) -> None:
+    """Raise NotRegular for a FIFO, folder, socket or device, without opening it (a FIFO's
+    open() waits for a writer forever); OSError when it cannot be looked at."""
+    _refuse(os.stat(path), None)
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in Swedish."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _refuse(status: os.stat_result, limit: int | None) -> None:
+    """Raise unless the file is a regular file (of at most `limit` bytes)."""
     if not stat.S_ISREG(status.st_mode):
         kind = next((word for test, word in _KINDS if test(status.st_mode)), "ingen fil")
         raise NotRegular(errno.EINVAL, f"filen är {kind}, ingen vanlig fil; den läses inte")
-    if status.st_size > limit:
+    if limit is not None and status.st_size > limit:
         size = f"{status.st_size / 1e6:.1f}".replace(".", ",")  # Swedish decimal comma
         raise TooLarge(errno.EFBIG, f"filen är {size} MB; en svarsfil "
                        f"får vara högst {limit / 1e6:.0f} MB (omkring 600 sidor text)")

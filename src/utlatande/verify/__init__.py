@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import display_path
+from ..load import NotRegular, read_reason, require_regular
 from .docx import verify_docx
 from .findings import Finding, Issue
 from .pdf import verify_pdf
@@ -48,8 +49,14 @@ def kind_of(path: Path) -> str | None:
 def verify_file(path: Path) -> list[Finding]:
     """Every failed property of one PDF or DOCX file, naming the file."""
     shown = display_path(path)
-    if not path.is_file():
+    try:
+        require_regular(path)  # a FIFO is never opened: open() would wait forever
+    except FileNotFoundError:
         return [Finding(shown, "filen finns inte", "saknas")]
+    except NotRegular as exc:
+        return [Finding(shown, str(exc.strerror), "inte_vanlig")]
+    except OSError as exc:
+        return [Finding(shown, f"filen kan inte läsas ({read_reason(exc)})", "oläsbar")]
     kind = kind_of(path)
     if kind is None:
         return [Finding(shown, "filen är varken PDF eller DOCX", "okänd_typ")]

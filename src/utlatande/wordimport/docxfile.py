@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..errors import AnswerError, Problem, display_path
+from ..load import NotRegular, read_reason, require_regular
 from ..wordtext import Comment, Parts, Reader, W, list_restarts
 
 NAMESPACE = "urn:utlatande:svar:1"
@@ -58,12 +59,16 @@ def refuse(path: Path, message: str, code: str) -> AnswerError:
 def open_docx(path: Path) -> Opened:
     """The DOCX's parts; every reason it cannot be read is an AnswerError."""
     try:
+        require_regular(path)  # never open() a FIFO: it would wait forever
         with path.open("rb") as handle:
             head = handle.read(8)
     except FileNotFoundError:
         raise refuse(path, "filen finns inte", "import.saknas") from None
+    except NotRegular as exc:
+        raise refuse(path, str(exc.strerror), "import.inte_vanlig") from None
     except OSError as exc:
-        raise refuse(path, f"filen kan inte läsas ({exc.strerror})", "import.oläsbar") from None
+        raise refuse(path, f"filen kan inte läsas ({read_reason(exc)})", "import.oläsbar") \
+            from None
     if head == OLE_MAGIC:
         raise refuse(path, "filen är lösenordsskyddad eller sparad i det gamla Word-formatet "
                      "(.doc); spara den som Word-dokument (.docx) utan lösenord",
