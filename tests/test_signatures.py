@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import warnings
 from pathlib import Path
 
 import pikepdf
@@ -186,6 +187,36 @@ def test_the_signed_pdf_still_passes_the_pdf_a_and_tagging_checks(statement, pki
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "A")
         assert pdf.Root.MarkInfo.Marked is True
         assert len(read_attestation_list(pdf.Root.Metadata.read_bytes())) == 2
+
+
+def test_repeated_or_unlisted_signature_fields_fail_verify(built, tmp_path):
+    """What merging statements without care gives: each one's attestering-1 and -2 in one
+    file (the same names twice), or widgets on pages that /AcroForm does not list. A
+    warning: an appendix from outside may bring such fields, and its file is not ours."""
+    twice = tmp_path / "samma-namn.pdf"
+    with pikepdf.open(built / f"{SEED}.pdf") as pdf:
+        first = pdf.Root.AcroForm.Fields[0]
+        copy = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Sig,
+            T=pikepdf.String(str(first.T)), Rect=pikepdf.Array([0, 0, 0, 0]), F=4,
+            P=pdf.pages[0].obj))
+        pdf.pages[0].obj.Annots = pdf.make_indirect(
+            pikepdf.Array([*pdf.pages[0].obj.get("/Annots", []), copy]))
+        pdf.Root.AcroForm.Fields.append(copy)
+        pdf.save(twice)
+    assert [(f.severity, f.code, f.message) for f in verify_file(twice)] == [
+        ("varning", "formulärfält", "formulärfältet 'attestering-1' finns 2 gånger; ett "
+         "fältnamn får bara finnas en gång")]
+    unlisted = tmp_path / "utan-acroform.pdf"
+    with pikepdf.open(built / f"{SEED}.pdf") as pdf:
+        page = next(n for n, p in enumerate(pdf.pages, 1)
+                    if any(a.get("/FT") == "/Sig" for a in p.obj.get("/Annots", [])))
+        del pdf.Root["/AcroForm"]
+        with warnings.catch_warnings():  # pikepdf says the same thing, as a warning
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            pdf.save(unlisted)
+    assert [(f.severity, f.code, f.message) for f in verify_file(unlisted)] == [
+        ("varning", "formulärfält", f"2 formulärfält på sidorna {page} saknas i /AcroForm")]
 
 
 # -- refusals leave the file as it was -------------------------------------------------------

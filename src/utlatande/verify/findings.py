@@ -22,8 +22,9 @@ class Finding:
         return "varning" if self.code in WARNINGS else "fel"
 
 
-# What a file cannot help: pages of a third party's untagged appendix, included as they are.
-WARNINGS = {"otaggad_bilaga"}
+# What a file cannot help: pages of a third party's untagged appendix, included as they are;
+# form fields an appendix brings (a signature field of its own, a form).
+WARNINGS = {"otaggad_bilaga", "formulärfält"}
 
 
 Issue = tuple[str, str]  # (code, Swedish message) before the file is named

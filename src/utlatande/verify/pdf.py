@@ -42,7 +42,8 @@ def verify_pdf(path: Path) -> list[Issue]:
         elsewhere = _syntax_elsewhere(path)
         issues: list[Issue] = []
         for check in (_syntax, _encryption, _identification, _metadata, _fonts, _actions,
-                      _embedded_files, _tagged, _language, _title, _structure, _pages_tagged):
+                      _embedded_files, _form_fields, _tagged, _language, _title, _structure,
+                      _pages_tagged):
             if check is _syntax and elsewhere is not None:
                 continue
             issues.extend(_run(check, pdf, claims))
@@ -323,6 +324,45 @@ def _action_issue(action) -> Issue | None:
 def _is_file_link(uri: str) -> bool:
     cleaned = "".join(char for char in uri if char > " ").lower()
     return cleaned.startswith(("file:", "\\\\", "//"))
+
+
+def _form_fields(pdf, claims: Claims) -> list[Issue]:
+    """Each form field once by its full name, and each field's widget on a page reachable
+    from /AcroForm (ISO 32000-1, 12.7.3.2): a merged file's fields can break both. A
+    warning: an appendix from outside brings fields of its own (a signature, a form)."""
+    import pikepdf
+
+    acroform = pdf.Root.get("/AcroForm")
+    fields = acroform.get("/Fields") if isinstance(acroform, pikepdf.Dictionary) else None
+    names: dict[str, int] = {}
+    reachable: set = set()
+    stack = [(field, "") for field in (fields if isinstance(fields, pikepdf.Array) else [])]
+    while stack and len(reachable) < 100_000:
+        field, prefix = stack.pop()
+        if not isinstance(field, pikepdf.Dictionary) or not field.is_indirect \
+                or field.objgen in reachable:
+            continue
+        reachable.add(field.objgen)
+        name = prefix + (str(field.T) if "/T" in field else "")
+        kids = [kid for kid in field.get("/Kids", []) if isinstance(kid, pikepdf.Dictionary)]
+        if any("/T" in kid for kid in kids):
+            stack.extend((kid, f"{name}.") for kid in kids)
+            continue
+        reachable.update(kid.objgen for kid in kids if kid.is_indirect)  # its widgets
+        names[name] = names.get(name, 0) + 1
+    issues: list[Issue] = [("formulärfält", f"formulärfältet '{name}' finns {count} gånger; "
+                            "ett fältnamn får bara finnas en gång") for name, count in
+                           sorted(names.items()) if count > 1]
+    orphans = [number for number, page in enumerate(pdf.pages, 1)
+               for annotation in page.obj.get("/Annots", [])
+               if isinstance(annotation, pikepdf.Dictionary)
+               and annotation.get("/Subtype") == "/Widget" and annotation.is_indirect
+               and annotation.objgen not in reachable]
+    if orphans:
+        pages = ", ".join(str(n) for n in sorted(set(orphans))[:10])
+        issues.append(("formulärfält", f"{len(orphans)} formulärfält på sidorna {pages} saknas i "
+                       "/AcroForm"))
+    return issues
 
 
 def _embedded_files(pdf, claims: Claims) -> list[Issue]:
