@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -607,3 +609,33 @@ def test_a_footnote_on_a_one_line_value_is_listed_and_an_endnote_becomes_a_footn
         in result.output
     assert answer.read_text(encoding="utf-8") == TABLE_ANSWER.replace(
         "  > Ett citat.\n", "  > Ett citat.[^1]\n\n  [^1]: Citerat ur protokollet.\n")
+
+
+def test_a_docx_built_before_headers_were_marked_lists_no_header_text(copy):
+    """A version 1 DOCX had no markers in its headers and footers: their text is the
+    template's, not a colleague's, and is not listed. In a version 2 DOCX it would be."""
+    (docx_path,) = build_docx(copy, "stockholm-nyckeltjanster.yaml")
+
+    def unmark_furniture(document):
+        for rel in document.part.rels.values():
+            if rel.reltype.endswith(("/header", "/footer")):
+                root = rel.target_part.element
+                for mark in list(root.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"))):
+                    mark.getparent().remove(mark)
+    edit(docx_path, unmark_furniture)
+    result = _import(str(docx_path))
+    assert re.search(r"varning: texten '[^'\n]*Socialförvaltningen[^'\n]*' i sidhuvudet",
+                     result.output), result.output
+    with zipfile.ZipFile(docx_path) as archive:
+        name, data = next((n, archive.read(n)) for n in archive.namelist()
+                          if b'version="2"' in archive.read(n) and b"<svar>" in archive.read(n))
+    # Nor did its snapshot hold the letterhead's values.
+    snapshot = re.search(rb"<varden>([^<]*)</varden>", data)
+    values = json.loads(html.unescape(snapshot.group(1).decode()))
+    for key in ("organisation", "förvaltning", "avdelning"):
+        del values["värden"][key]
+    data = data.replace(snapshot.group(1), html.escape(json.dumps(values), quote=False).encode())
+    replace_part(docx_path, name, data.replace(b'version="2"', b'version="1"'))
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output, result.output

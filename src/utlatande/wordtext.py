@@ -628,6 +628,7 @@ class Extracted:
     # they follow, heading, text); 'avsnitt[1].avsnitt[-1]' is before the first subsection.
     sections: list[tuple[str, str, str]] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    stray: list[str] = field(default_factory=list)  # new paragraphs in a layout table
     # Text in a header or footer that no marker places: (part name, text).
     furniture: list[tuple[str, str]] = field(default_factory=list)
     boxes: list[tuple[str | None, str]] = field(default_factory=list)  # (key, text box's text)
@@ -661,7 +662,7 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
     sections: list[_NewSection] = []
     for i, item in enumerate(items):
         owner = owners[i]
-        out.unplaced.extend(_stray_cells(item, keys))
+        out.stray.extend(_stray_cells(item, keys))
         if owner is not False:
             new = None
         elif not item.plain and not item.notes and not item.boxes and item.kind != "table":

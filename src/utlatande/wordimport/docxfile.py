@@ -39,6 +39,9 @@ class Embedded:
     keys: list[str | None]
     values: dict[str, str]
     template: dict[str, str]
+    # 1: built before headers, footers and each paragraph of a layout table were marked,
+    # so text there has no marker without anyone having added it.
+    version: int = 1
 
 
 @dataclass
@@ -232,7 +235,8 @@ def _embedded(path: Path, root) -> Embedded | None:
         keys = json.loads(field_("nycklar"))
         values = json.loads(field_("varden"))
         text = base64.b64decode(field_("svar"), validate=True)
-        return Embedded(field_("svarsfil"), text, keys, values["värden"], values["mall"])
+        return Embedded(field_("svarsfil"), text, keys, values["värden"], values["mall"],
+                        int(root.get("version") or 1))
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise refuse(path, "svarsfilen som utlatande lade in i dokumentet är skadad",
                      "import.skadad") from None

@@ -56,8 +56,10 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
     result.comments = extracted.comments
     if mode == "list":
         result.changes = extracted.changes
+    if embedded.version < 2:  # headers and layout tables were not marked then
+        extracted.stray, extracted.furniture = [], []
     result.warnings += [f"texten kunde inte placeras i någon nyckel och hämtas inte: {t!r}"
-                        for t in extracted.unplaced]
+                        for t in extracted.unplaced + extracted.stray]
     result.warnings += [f"texten {text!r} {_where(name)} står inte i någon nyckel och hämtas "
                         "inte" for name, text in extracted.furniture]
     result.warnings += [f"en textruta{f' i {key!r}' if key else ''} hämtas inte: {text!r}"

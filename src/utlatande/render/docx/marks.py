@@ -32,6 +32,8 @@ FIRST_ID = 70000
 # Elements written as several blocks; a keyed paragraph is marked where it is written.
 RANGED = {"ul", "ol", "table", "blockquote", "pre", "figure"}
 ITEM_ID = "{5B0C2F43-9E1D-4A8B-8C61-2D7F4E3A9B10}"
+# 2: headers and footers are marked too, and every paragraph of a layout table.
+VERSION = 2
 
 
 class Marks:
@@ -184,7 +186,7 @@ def _embed(doc, fields: dict[str, str]) -> None:
 
     body = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in fields.items())
     item = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<utlatande xmlns="{NAMESPACE}" version="1">{body}</utlatande>').encode()
+            f'<utlatande xmlns="{NAMESPACE}" version="{VERSION}">{body}</utlatande>').encode()
     props = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
              f'<ds:datastoreItem ds:itemID="{ITEM_ID}" xmlns:ds="http://schemas.openxmlformats'
              '.org/officeDocument/2006/customXml"><ds:schemaRefs>'
