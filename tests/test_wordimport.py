@@ -639,3 +639,29 @@ def test_a_docx_built_before_headers_were_marked_lists_no_header_text(copy):
     result = _import(str(docx_path))
     assert result.exit_code == 0, result.output
     assert "varning" not in result.output, result.output
+
+
+def test_an_attestation_name_and_date_and_an_appendix_title_come_back(copy):
+    answer = copy / "answers" / "rinkeby-kista-sociala-insatsgruppen.yaml"
+    before = answer.read_text(encoding="utf-8")
+    (docx_path,) = build_docx(copy, answer.name)
+
+    def change(document):
+        replace(paragraph(document, "Susanne Leinsköld, stadsdelsdirektör", exact=True),
+                "Leinsköld", "Leinskjöld")
+        set_text(paragraph(document, "2020-01-22", exact=True), "2020-01-23")
+        replace(paragraph(document, "om att utöka sociala insatsgruppen"), "utöka", "förstärka")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    after = answer.read_text(encoding="utf-8")
+    changed = [(i, b) for i, (a, b) in enumerate(zip(before.splitlines(), after.splitlines(),
+                                                     strict=True)) if a != b]
+    lines = before.splitlines()
+    assert changed == [
+        (lines.index("  - Skrivelse från Niklas Thorén m.fl. (V) om att utöka sociala "
+                     "insatsgruppen"),
+         "  - Skrivelse från Niklas Thorén m.fl. (V) om att förstärka sociala insatsgruppen"),
+        (lines.index("attestering:") + 1, "  - namn: Susanne Leinskjöld"),
+        (lines.index("attestering:") + 3, "    datum: 2020-01-23"),
+    ], result.output
