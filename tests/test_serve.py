@@ -51,7 +51,7 @@ def _scaffold(project: Path, mall: str = "tjänsteutlåtande", *extra: str,
 def served(cwd: Path, *answers: str, args: tuple[str, ...] = (),
            env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
     """`utlatande serve` in a subprocess on a free port; stopped with Ctrl-C (SIGINT).
-    Gives the address it printed: the server and this run's token."""
+    Gives the address it printed: the server, and this run's token as the path."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         process = subprocess.Popen([sys.executable, "-m", "utlatande", "serve", *answers,
                                     "--port", "0", *args], cwd=cwd, stdout=subprocess.PIPE,
@@ -59,7 +59,7 @@ def served(cwd: Path, *answers: str, args: tuple[str, ...] = (),
                                    env=None if env is None else {**os.environ, **env})
         try:
             line = process.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:\d+/\?nyckel=[A-Za-z0-9_-]{43}", line)
+            match = re.search(r"http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]{43}/(?=\s)", line)
             if not match:
                 log.seek(0)
                 pytest.fail(f"servern startade inte: {line!r} {log.read()}")
@@ -76,30 +76,26 @@ def served(cwd: Path, *answers: str, args: tuple[str, ...] = (),
 
 
 def _token(url: str) -> str:
-    return url.split("?nyckel=", 1)[1]
+    return url.split("/")[3]
 
 
-def _cookie(url: str) -> str:
-    """The cookie the browser has after opening the printed address."""
-    port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
-    return f"utlatande-{port}={_token(url)}"
-
-
-BROWSER_COOKIE = "from the url"
+def _root(url: str) -> str:
+    """The path every address of the server starts with: /TOKEN."""
+    return f"/{_token(url)}"
 
 
 def _get(url: str, path: str, host: str | None = None, method: str = "GET",
-         cookie: str | None = BROWSER_COOKIE) -> tuple[int, dict[str, str], bytes]:
-    """One request, the path sent exactly as given (no normalisation of '..'); with the
-    cookie a browser has after opening `url`, unless `cookie` says otherwise (None: none)."""
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One request to the server of `url`, the path sent exactly as given (no
+    normalisation of '..', no token added)."""
     address = re.match(r"http://([\d.]+):(\d+)/", url)
     assert address
     connection = http.client.HTTPConnection(address[1], int(address[2]), timeout=WAIT)
     try:
         connection.putrequest(method, path, skip_host=True)
         connection.putheader("Host", host or f"{address[1]}:{address[2]}")
-        if cookie is not None:
-            connection.putheader("Cookie", _cookie(url) if cookie is BROWSER_COOKIE else cookie)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
@@ -108,7 +104,7 @@ def _get(url: str, path: str, host: str | None = None, method: str = "GET",
 
 
 def _state(url: str, index: int = 0) -> dict[str, Any]:
-    status, _, body = _get(url, f"/svar/{index}/lage")
+    status, _, body = _get(url, f"{_root(url)}/svar/{index}/lage")
     assert status == 200
     return json.loads(body)
 
@@ -192,15 +188,37 @@ def _page_text(driver) -> str:
         ".map(e => e.textContent).join(' ')")
 
 
+def _loaded(driver, url: str) -> list[str]:
+    """Every address the page has loaded; each is under the token of `url`."""
+    loaded = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    icon = url.rsplit("/", 2)[0] + "/favicon.ico"  # asked for by the browser itself
+    assert all(address.startswith(url) or address == icon for address in loaded), loaded
+    return loaded
+
+
 def test_browser_shows_the_pages_follows_saves_and_shows_errors(browser, tmp_path):
     answer = _scaffold(tmp_path)
     original = answer.read_text(encoding="utf-8")
     with served(tmp_path, "answers/x.yaml") as (process, url):
-        browser.get(url)
+        # Opened from a link on another site (here a file): the token is in the address
+        # itself, so the page comes as it does when the address is typed.
+        link = tmp_path / "länk.html"
+        link.write_text(f'<!DOCTYPE html><a id="till" href="{url}">Förhandsgranskningen</a>',
+                        encoding="utf-8")
+        browser.get(link.as_uri())
+        browser.find_element("id", "till").click()
         _until(browser, lambda d: "Ärendets rubrik" in _page_text(d), "de första sidorna")
-        # The token went into a cookie, out of the address bar; the page's own requests
-        # (CSS, JS, the event stream, the images) carry the cookie.
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/svar/0", browser.current_url)
+        # The token stays in the path, no cookie is set, and every address the page loads
+        # (its stylesheet, script and page images) starts with it; only the browser's own
+        # request for an icon goes to the server's root (and is refused).
+        assert browser.current_url == f"{url}svar/0"
+        assert browser.get_cookies() == []
+        loaded = _loaded(browser, url)
+        assert {f"{url}resurs/preview.css", f"{url}resurs/preview.js"} <= set(loaded)
+        assert any(address.startswith(f"{url}svar/0/bild/") for address in loaded), loaded
+        assert browser.find_element("id", "pdf").get_attribute("href").startswith(
+            f"{url}svar/0/pdf?v=")
         assert browser.title == "Ärendets rubrik – förhandsgranskning"
         image = browser.find_element("css selector", "#pages figure.sida img")
         assert image.get_attribute("alt") == "Sida 1 av 1"
@@ -249,6 +267,8 @@ def test_browser_shows_the_pages_follows_saves_and_shows_errors(browser, tmp_pat
         assert "fel" not in browser.find_element("id", "status").get_attribute("class")
         browser.execute_script("window.scrollTo(0, 0)")
         browser.save_screenshot(str(ARTEFACTS / "serve.png"))
+        # The images of each new state came from under the token too.
+        _loaded(browser, url)
     assert process.returncode == 0
 
 
@@ -410,16 +430,19 @@ def test_several_answers_are_listed(tmp_path):
     _scaffold(tmp_path)
     _scaffold(tmp_path, "rapport", name="rapport.yaml")
     with served(tmp_path) as (_, url):  # no arguments: every answers/*.yaml
+        root = _root(url)
         _wait_state(url, lambda s: s["status"] == "klar", 1)
-        status, _, body = _get(url, "/")
+        status, _, body = _get(url, f"{root}/")
         page = body.decode()
         assert status == 200
         assert '<nav class="svarslista" aria-label="Svarsfiler">' in page
-        assert '<a href="/svar/0">Rapportens titel' in page
+        assert f'<a href="{root}/svar/0">Rapportens titel' in page
         assert '<span class="fil">answers/rapport.yaml</span>' in page
         assert '<span class="fil">answers/x.yaml</span>' in page
-        status, _, body = _get(url, "/svar/1")
-        assert status == 200 and '<a href="/svar/1" aria-current="page">' in body.decode()
+        assert f'<link rel="stylesheet" href="{root}/resurs/preview.css">' in page
+        status, _, body = _get(url, f"{root}/svar/1")
+        assert status == 200
+        assert f'<a href="{root}/svar/1" aria-current="page">' in body.decode()
 
 
 def test_the_server_answers_only_on_loopback_and_only_with_its_own_files(tmp_path):
@@ -427,24 +450,25 @@ def test_the_server_answers_only_on_loopback_and_only_with_its_own_files(tmp_pat
     (tmp_path / "hemlig.txt").write_text("hemligt", encoding="utf-8")
     with served(tmp_path, "answers/x.yaml") as (_, url):
         assert url.startswith("http://127.0.0.1:")
+        root = _root(url)
         state = _wait_state(url, lambda s: s["status"] == "klar")
-        status, headers, body = _get(url, "/svar/0")
+        status, headers, body = _get(url, f"{root}/svar/0")
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
         assert '<html lang="sv">' in body.decode()
         for path in ("/hemlig.txt", "/../hemlig.txt", "/svar/0/../../hemlig.txt",
                      "/svar/0/bild/../../../hemlig.txt", "/resurs/../serve.py",
                      "/resurs/sida.html", "/svar/1", "/svar/-1", "/svar/0/bild/x.png",
                      "/svar/0/answers/x.yaml", "/%2e%2e/hemlig.txt"):
-            status, _, body = _get(url, path)
+            status, _, body = _get(url, root + path)
             assert status == 404, path
             assert body.decode() == "Sidan finns inte.\n"
         status, _, body = _get(url, state["pages"][0]["url"], host="angripare.example:80")
         assert status == 403  # another site's page cannot read the preview (DNS rebinding)
-        assert _get(url, "/svar/0", method="POST")[0] == 405
+        assert _get(url, f"{root}/svar/0", method="POST")[0] == 405
 
 
-REFUSED = ("Förhandsgranskningen visas bara för den som har adressen som utlatande serve "
-           "skrev ut, med dess nyckel (?nyckel=…).\n")
+REFUSED = ("Förhandsgranskningen visas bara på adressen som utlatande serve skrev ut, med "
+           "nyckeln i den.\n")
 
 
 def test_without_this_runs_token_nothing_is_shown(tmp_path):
@@ -453,90 +477,116 @@ def test_without_this_runs_token_nothing_is_shown(tmp_path):
         state = _wait_state(url, lambda s: s["status"] == "klar")
         token = _token(url)
         port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
-        paths = ["/", "/svar/0", "/svar/0/lage", "/svar/0/handelser", "/svar/0/pdf",
-                 state["pages"][0]["url"], "/resurs/preview.js", "/resurs/preview.css",
-                 "/finns-inte"]
+        # Every address the server has, as it follows the token.
+        paths = ["", "/", "/svar/0", "/svar/0/lage", "/svar/0/handelser", "/svar/0/pdf",
+                 state["pages"][0]["url"].removeprefix(f"/{token}"), "/resurs/preview.js",
+                 "/resurs/preview.css", "/finns-inte"]
         wrong = "A" * len(token)
         for path in paths:
-            for cookie in (None, f"utlatande-{port}={wrong}", f"utlatande-{port}=",
-                           f"utlatande-1={token}", f"utlatande-{port}={token[:-1]}",
-                           f"utlatande-{port}=\"{token}\"x"):
-                status, _, body = _get(url, path, cookie=cookie)
-                assert (status, body.decode()) == (403, REFUSED), (path, cookie)
-            for query in (f"?nyckel={wrong}", "?nyckel=", f"?nyckel={token}x",
-                          f"?nyckel=%C3%A5{token[1:]}", f"?Nyckel={token}"):
-                status, _, body = _get(url, path + query, cookie=None)
-                assert (status, body.decode()) == (403, REFUSED), path + query
-        # A wrong token in the address is refused even with the right cookie.
-        assert _get(url, f"/svar/0?nyckel={wrong}")[0] == 403
-        assert _get(url, "/svar/0", method="POST", cookie=None)[0] == 403
-        assert _get(url, "/svar/0", method="POST")[0] == 405
+            for first in ("", wrong, token[:-1], f"{token}x", f"x{token}", token.swapcase(),
+                          f"%{ord(token[0]):02X}{token[1:]}", f"svar/{token}", f"x/{token}",
+                          f"{token};", f"?nyckel={token}", f"{token[:20]}/{token[20:]}"):
+                status, headers, body = _get(url, f"/{first}{path}")
+                assert (status, body.decode()) == (403, REFUSED), f"/{first}{path}"
+                assert "Set-Cookie" not in headers
+            # The old forms: the token in the query, or in the old design's cookie.
+            for given in ({}, {"Cookie": f"utlatande-{port}={token}"}):
+                status, _, body = _get(url, f"{path or '/'}?nyckel={token}", headers=given)
+                assert (status, body.decode()) == (403, REFUSED), (path, given)
+        assert _get(url, "/svar/0", method="POST")[0] == 403
+        assert _get(url, f"/{token}/svar/0", method="POST")[0] == 405
+        assert _get(url, f"/{wrong}/svar/0", method="HEAD")[0] == 403
 
 
-def test_the_printed_address_gives_the_cookie_that_the_pages_own_requests_use(tmp_path):
+def _first_event(url: str, path: str) -> tuple[dict[str, str], str]:
+    """The headers of the event stream at `path`, and its first event."""
+    address = re.match(r"http://([\d.]+):(\d+)/", url)
+    connection = http.client.HTTPConnection(address[1], int(address[2]), timeout=WAIT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        assert response.status == 200
+        lines = []
+        while not lines or lines[-1] != "":
+            lines.append(response.readline().decode().rstrip("\n"))
+            if lines == ["retry: 1000", ""]:
+                lines = []
+        return dict(response.getheaders()), "\n".join(lines)
+    finally:
+        connection.close()
+
+
+def test_the_printed_address_leads_to_the_pages_and_everything_they_load(tmp_path):
     _scaffold(tmp_path)
     with served(tmp_path, "answers/x.yaml") as (_, url):
-        token = _token(url)
-        port = re.match(r"http://[\d.]+:(\d+)/", url)[1]
-        status, headers, body = _get(url, f"/?nyckel={token}", cookie=None)
-        assert (status, headers["Location"], body) == (303, "/", b"")
-        assert headers["Set-Cookie"] == (f"utlatande-{port}={token}; Path=/; HttpOnly; "
-                                         "SameSite=Strict")
-        jar = headers["Set-Cookie"].split(";")[0]
-        status, headers, _ = _get(url, "/", cookie=jar)
-        assert (status, headers["Location"]) == (302, "/svar/0")  # the only answer
-        status, headers, body = _get(url, "/svar/0", cookie=jar)
-        assert status == 200 and "<h1>" in body.decode()
-        # The page's stylesheet and script, its state, the event stream, images and PDF.
-        assets = re.findall(r'(?:href|src)="(/resurs/[^"]+)"', body.decode())
-        assert sorted(assets) == ["/resurs/preview.css", "/resurs/preview.js"]
-        for asset in assets:
-            status, headers, body = _get(url, asset, cookie=jar)
+        root = _root(url)
+        # The printed address, and the same without its last '/'.
+        for path in (f"{root}/", root):
+            status, headers, body = _get(url, path)
+            assert (status, headers["Location"], body) == (302, f"{root}/svar/0", b"")
+        status, headers, body = _get(url, f"{root}/svar/0")
+        page = body.decode()
+        assert status == 200 and "<h1>" in page
+        # Every address in the page starts with the token: none loses it.
+        addresses = re.findall(r'(?:href|src|data-base)="([^"]*)"', page)
+        assert sorted(addresses) == [f"{root}/resurs/preview.css", f"{root}/resurs/preview.js",
+                                     f"{root}/svar/0", f"{root}/svar/0/pdf"]
+        for asset in sorted(addresses)[:2]:
+            status, headers, body = _get(url, asset)
             assert status == 200 and headers["Content-Type"].startswith("text/")
+        # And so does every address in the state the page's script reads.
         state = _wait_state(url, lambda s: s["status"] == "klar")
-        status, headers, body = _get(url, state["pages"][0]["url"], cookie=jar)
+        assert state["pdf"].startswith(f"{root}/svar/0/pdf?v=")
+        assert all(p["url"].startswith(f"{root}/svar/0/bild/") for p in state["pages"])
+        status, headers, body = _get(url, state["pages"][0]["url"])
         assert (status, headers["Content-Type"]) == (200, "image/png")
         assert body.startswith(b"\x89PNG")
-        status, _, body = _get(url, state["pdf"], cookie=jar)
+        status, _, body = _get(url, state["pdf"])
         assert status == 200 and body.startswith(b"%PDF-")
-        status, headers, _ = _get(url, "/svar/0/handelser", method="HEAD", cookie=jar)
-        assert (status, headers["Content-Type"]) == (200, "text/event-stream; charset=utf-8")
-        # Another cookie beside it (the browser sends all of the host's) changes nothing.
-        assert _get(url, "/svar/0/lage", cookie=f"annan=1; {jar}; utlatande-1=x")[0] == 200
-
-        # The address with the token on any page leads to that page, never to another host.
-        status, headers, _ = _get(url, f"/svar/0/pdf?nyckel={token}", cookie=None)
-        assert (status, headers["Location"]) == (303, "/svar/0/pdf")
-        for path in (f"//angripare.example/?nyckel={token}",
-                     f"/\\angripare.example/?nyckel={token}",
-                     f"/svar/%0d%0aX-Ond:%201?nyckel={token}"):
-            status, headers, _ = _get(url, path, cookie=None)
-            assert status == 303 and "X-Ond" not in headers, path
-            # A path on this server: not '//host' nor '/\\host', which browsers read as one.
-            assert re.fullmatch(r"/(?:[a-z.]+/)?", headers["Location"]), path
+        headers, event = _first_event(url, f"{root}/svar/0/handelser")
+        assert headers["Content-Type"] == "text/event-stream; charset=utf-8"
+        assert event.startswith("event: state\nid: ")
+        data = json.loads(event.split("\ndata: ", 1)[1])
+        assert data["pages"] == state["pages"]
+        # Nothing is kept in the browser: no cookie, and one given is not looked at.
+        for path in (f"{root}/", f"{root}/svar/0", f"{root}/svar/0/lage", state["pdf"]):
+            status, headers, _ = _get(url, path, headers={"Cookie": "annan=1"})
+            assert status in (200, 302) and "Set-Cookie" not in headers, path
 
 
-def test_the_token_never_reaches_a_page_or_another_site(tmp_path):
+def test_the_token_never_reaches_another_site(tmp_path):
     _scaffold(tmp_path)
     _scaffold(tmp_path, "rapport", name="rapport.yaml")
     with served(tmp_path) as (_, url):
         state = _wait_state(url, lambda s: s["status"] == "klar")
         token = _token(url)
-        paths = [f"/?nyckel={token}", "/", "/svar/0", "/svar/1", "/svar/0/lage",
-                 "/resurs/preview.js", "/resurs/preview.css", state["pages"][0]["url"],
-                 state["pdf"], "/finns-inte"]
+        root = _root(url)
+        paths = [f"{root}/", f"{root}/svar/0", f"{root}/svar/1", f"{root}/svar/0/lage",
+                 f"{root}/resurs/preview.js", f"{root}/resurs/preview.css",
+                 state["pages"][0]["url"], state["pdf"], f"{root}/finns-inte", "/",
+                 "/svar/0", f"/{'A' * len(token)}/svar/0", f"/svar/0?nyckel={token}"]
         for path in paths:
-            for cookie in (BROWSER_COOKIE, None):
-                status, headers, body = _get(url, path, cookie=cookie)
-                # No page hands its address to a site it links to or loads from.
-                assert headers["Referrer-Policy"] == "no-referrer", path
-                assert token.encode() not in body, path
-                shown = {k: v for k, v in headers.items() if k != "Set-Cookie"}
-                assert token not in str(shown), path
-        status, headers, _ = _get(url, "/svar/0/handelser", method="HEAD")
-        assert headers["Referrer-Policy"] == "no-referrer"
-        status, headers, _ = _get(url, "/", host="angripare.example:80")
+            status, headers, body = _get(url, path)
+            # No page hands its address to a site it links to or loads from, and a page
+            # loads nothing from another site.
+            assert headers["Referrer-Policy"] == "no-referrer", path
+            assert "Set-Cookie" not in headers, path
+            if status == 200:
+                assert "default-src 'self'" in headers["Content-Security-Policy"], path
+            # The token is in a page only as the start of the page's own addresses (a path
+            # on this server: '"/TOKEN/…', never '//host/TOKEN'), and in no refusal.
+            text = body.decode("utf-8", "replace")
+            own = re.findall(rf'(?:"|&quot;)/{re.escape(token)}/', text)
+            assert text.count(token) == len(own), path
+            if status >= 400:
+                assert token not in text, path
+            # A redirect goes to a path on this server, under the token.
+            assert headers.get("Location", f"{root}/").startswith(f"{root}/"), path
+        status, headers, _ = _get(url, f"{root}/svar/0/handelser", method="HEAD")
+        assert (status, headers["Referrer-Policy"]) == (200, "no-referrer")
+        status, headers, body = _get(url, f"{root}/", host="angripare.example:80")
         assert status == 403 and headers["Referrer-Policy"] == "no-referrer"
+        assert token.encode() not in body
 
 
 def test_oppna_opens_the_address_with_the_token(tmp_path):
@@ -553,8 +603,9 @@ def test_oppna_opens_the_address_with_the_token(tmp_path):
             assert time.monotonic() < deadline, "webbläsaren öppnades aldrig"
             time.sleep(0.05)
         assert opened.read_text(encoding="utf-8") == url
-        status, headers, _ = _get(url, url.removeprefix(url.split("/?")[0]), cookie=None)
-        assert status == 303 and headers["Set-Cookie"].startswith(_cookie(url) + ";")
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]{43}/", url)
+        status, headers, _ = _get(url, f"{_root(url)}/")
+        assert (status, headers["Location"]) == (302, f"{_root(url)}/svar/0")
 
 
 def test_serve_has_swedish_help():
@@ -562,3 +613,4 @@ def test_serve_has_swedish_help():
     assert result.exit_code == 0
     assert "serve [FLAGGOR] [SVARSFIL]..." in result.output
     assert "127.0.0.1" in result.output and "Ctrl-C" in result.output
+    assert "http://127.0.0.1:PORT/NYCKEL/" in result.output

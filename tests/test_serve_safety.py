@@ -7,7 +7,7 @@ import socket
 import threading
 from urllib.parse import quote
 
-from test_serve import _cookie, _get, _scaffold, _wait_state, served
+from test_serve import _get, _root, _scaffold, _wait_state, served
 from utlatande.preview import server as preview_server
 
 
@@ -29,7 +29,7 @@ def test_any_file_name_is_a_safe_header_and_odd_bytes_are_not_found(tmp_path):
         "mall: tjänsteutlåtande\ndatum: 2024-03-19\nrubrik: Ett utlåtande\n", encoding="utf-8")
     with served(tmp_path, f"answers/{name}") as (_, url):
         _wait_state(url, lambda s: s["status"] == "klar")
-        status, headers, body = _get(url, "/svar/0/pdf")
+        status, headers, body = _get(url, f"{_root(url)}/svar/0/pdf")
         assert status == 200 and body.startswith(b"%PDF-")
         stem = name.removesuffix(".yaml")
         assert headers["Content-Disposition"] == (
@@ -37,10 +37,12 @@ def test_any_file_name_is_a_safe_header_and_odd_bytes_are_not_found(tmp_path):
             + f"; filename*=UTF-8''{quote(stem + '.pdf', safe='')}")
         assert "X-Ond" not in headers
         host = url.removeprefix("http://").split("/")[0]
-        response = _raw(url, b"GET /svar/\xb2/pdf HTTP/1.0\r\nHost: " + host.encode()
-                        + b"\r\nCookie: " + _cookie(url).encode() + b"\r\n\r\n")
-        assert response.startswith(b"HTTP/1.0 404")
-        assert _get(url, "/svar/0/lage")[0] == 200  # still up
+        for path, status in ((_root(url).encode() + b"/svar/\xb2/pdf", b"404"),
+                             (b"/\xb2" + _root(url).encode()[2:] + b"/svar/0", b"403")):
+            response = _raw(url, b"GET " + path + b" HTTP/1.0\r\nHost: " + host.encode()
+                            + b"\r\n\r\n")
+            assert response.startswith(b"HTTP/1.0 " + status), path
+        assert _get(url, f"{_root(url)}/svar/0/lage")[0] == 200  # still up
 
 
 def test_an_answer_pointing_out_of_the_project_is_not_read(tmp_path):
@@ -64,7 +66,7 @@ def test_a_half_sent_request_does_not_hold_its_thread(tmp_path, monkeypatch):
     thread.start()
     try:
         with socket.create_connection(("127.0.0.1", server.server_port), timeout=60) as half:
-            half.sendall(b"GET /svar/0 HTTP/1.1\r\nHost: 127.0.0.1")  # and nothing more
+            half.sendall(f"GET {server.root}/svar/0 HTTP/1.1\r\nHost: 127.0.0.1".encode())
             assert half.recv(1024) == b""  # the server closed it, instead of waiting on
     finally:
         server.shutdown()

@@ -32,9 +32,10 @@ def command(svarsfiler: tuple[Path, ...], port: int | None, open_browser: bool) 
 
     Sidorna är PDF:ens egna sidor. De ritas om av sig själva när svarsfilen, mallarna,
     profilen eller en bilaga sparas. Har svarsfilen fel visas felen med rad och kolumn
-    över de senaste sidorna som gick att rita. Servern lyssnar bara på 127.0.0.1,
-    visar sidorna bara med nyckeln i adressen den skriver ut (ny för varje körning) och
-    stoppas med Ctrl-C."""
+    över de senaste sidorna som gick att rita. Servern lyssnar bara på 127.0.0.1 och
+    stoppas med Ctrl-C. Den visar sidorna bara på adressen den skriver ut,
+    http://127.0.0.1:PORT/NYCKEL/, där nyckeln är ny för varje körning; utan den
+    svarar servern inte."""
     from .. import api
 
     if not api.answer_files(svarsfiler):

@@ -7,7 +7,6 @@ import contextlib
 import hmac
 import html
 import json
-import re
 import secrets
 import shutil
 import signal
@@ -19,7 +18,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import UserError
 from . import DEFAULT_PORT, HOST
@@ -29,10 +28,6 @@ ASSETS = Path(__file__).parent / "assets"
 STATIC = {"/resurs/preview.css": ("preview.css", "text/css; charset=utf-8"),
           "/resurs/preview.js": ("preview.js", "text/javascript; charset=utf-8")}
 KEEP_ALIVE_SECONDS = 10
-TOKEN_PARAMETER = "nyckel"  # ?nyckel=… in the address serve prints
-# Where a request with the token in its query is sent on, without it: only plain paths,
-# never one a browser would read as another host ('//host', '/\\host').
-_REDIRECTABLE = re.compile(r"/(?:[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*/?)?")
 REQUEST_TIMEOUT = 20  # seconds; more than KEEP_ALIVE_SECONDS, so the event stream lives
 
 
@@ -80,9 +75,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         if not self._allowed():
             return
-        path = urlsplit(self.path).path
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._route(path)
+            self._route(self._path_under_token())
 
     def end_headers(self) -> None:
         # No page of the preview tells another site where it came from.
@@ -90,36 +84,25 @@ class Handler(BaseHTTPRequestHandler):
         super().end_headers()
 
     def _allowed(self) -> bool:
-        """The request names this server and carries this run's token; otherwise it has
-        been answered (403) and is not served."""
+        """The request names this server and its path starts with this run's token;
+        otherwise it has been answered (403, saying nothing of what is here) and is not
+        served."""
         if not self._host_allowed():
             self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen svarar bara på "
                        f"http://{HOST}:{self.server.server_port}/.")
             return False
-        address = urlsplit(self.path)
-        given = parse_qs(address.query).get(TOKEN_PARAMETER)
-        if given is not None and self.server.token_matches(given[-1]):
-            # The token goes into a cookie, and out of the address (and the history).
-            target = address.path if _REDIRECTABLE.fullmatch(address.path) else "/"
-            self._redirect(target, {"Set-Cookie": self.server.cookie()})
-            return False
-        if given is None and self.server.token_matches(self._cookie()):
+        path = urlsplit(self.path).path
+        first = path[1:].split("/", 1)[0] if path.startswith("/") else ""
+        if self.server.token_matches(first):
             return True
-        self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen visas bara för den som har "
-                   "adressen som utlatande serve skrev ut, med dess nyckel "
-                   f"(?{TOKEN_PARAMETER}=…).")
+        self._text(HTTPStatus.FORBIDDEN, "Förhandsgranskningen visas bara på adressen som "
+                   "utlatande serve skrev ut, med nyckeln i den.")
         return False
 
-    def _cookie(self) -> str:
-        """This server's cookie from the request, or an empty string."""
-        from http.cookies import CookieError, SimpleCookie
-
-        cookies = SimpleCookie()
-        for header in self.headers.get_all("Cookie") or []:
-            with contextlib.suppress(CookieError):
-                cookies.load(header)
-        morsel = cookies.get(self.server.cookie_name)
-        return morsel.value if morsel is not None else ""
+    def _path_under_token(self) -> str:
+        """The request's path after /TOKEN: '/', '/svar/0', … (the token is checked)."""
+        path = urlsplit(self.path).path
+        return "/" + path[1:].partition("/")[2]
 
     def _host_allowed(self) -> bool:
         """The Host header names this server, so that no other site can read it (DNS
@@ -128,10 +111,12 @@ class Handler(BaseHTTPRequestHandler):
         return self.headers.get("Host", "") in {f"{HOST}:{port}", f"localhost:{port}"}
 
     def _route(self, path: str) -> None:
+        """`path` is what follows /TOKEN; every address a page gets starts with /TOKEN."""
         previews = self.server.preview.previews
+        root = self.server.root
         if path == "/":
             if len(previews) == 1:
-                self._redirect("/svar/0")
+                self._redirect(f"{root}/svar/0")
             else:
                 self._html(self._list_page())
             return
@@ -151,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         if not rest:
             self._html(self._preview_page(preview))
         elif rest == ["lage"]:
-            self._send(HTTPStatus.OK, json.dumps(preview.state(), ensure_ascii=False)
+            self._send(HTTPStatus.OK, json.dumps(preview.state(root), ensure_ascii=False)
                        .encode("utf-8"), "application/json; charset=utf-8", "no-store")
         elif rest == ["handelser"]:
             self._events(preview)
@@ -187,13 +172,11 @@ class Handler(BaseHTTPRequestHandler):
     def _html(self, page: str) -> None:
         self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8", "no-store")
 
-    def _redirect(self, target: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(HTTPStatus.SEE_OTHER if headers else HTTPStatus.FOUND)
+    def _redirect(self, target: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
         self.send_header("Location", target)
         self.send_header("Content-Length", "0")
         self.send_header("Cache-Control", "no-store")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
         self.end_headers()
 
     def _nav(self, current: Preview | None) -> str:
@@ -204,20 +187,23 @@ class Handler(BaseHTTPRequestHandler):
         for p in previews:
             mark = ' aria-current="page"' if p is current else ""
             title = html.escape(p.snapshot.title or p.shown)
-            items.append(f'<li><a href="/svar/{p.index}"{mark}>{title}'
+            items.append(f'<li><a href="{self.server.root}/svar/{p.index}"{mark}>{title}'
                          f'<span class="fil">{html.escape(p.shown)}</span></a></li>')
         return ('<nav class="svarslista" aria-label="Svarsfiler"><h2>Svarsfiler</h2><ul>'
                 + "".join(items) + "</ul></nav>")
 
     def _list_page(self) -> str:
-        return string.Template(_asset("lista.html")).substitute(nav=self._nav(None))
+        return string.Template(_asset("lista.html")).substitute(
+            root=html.escape(self.server.root), nav=self._nav(None))
 
     def _preview_page(self, preview: Preview) -> str:
-        state = json.dumps(preview.state(), ensure_ascii=False)
+        root = self.server.root
+        state = json.dumps(preview.state(root), ensure_ascii=False)
         return string.Template(_asset("sida.html")).substitute(
             title=html.escape(preview.snapshot.title or preview.shown),
             file=html.escape(preview.shown),
-            base=f"/svar/{preview.index}",
+            root=html.escape(root),
+            base=html.escape(f"{root}/svar/{preview.index}"),
             nav=self._nav(preview),
             state=html.escape(state),
         )
@@ -244,7 +230,7 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b": \n\n")  # keeps the connection open through proxies
                 else:
                     version = snapshot.version
-                    data = json.dumps(preview.state(), ensure_ascii=False)
+                    data = json.dumps(preview.state(self.server.root), ensure_ascii=False)
                     self.wfile.write(f"event: state\nid: {version}\ndata: {data}\n\n"
                                      .encode())
                 self.wfile.flush()
@@ -262,18 +248,16 @@ class PreviewHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, port: int, preview: PreviewServer):
         self.preview = preview
-        # This run's token: another user of the machine can reach the port, not the pages.
+        # This run's token, the first part of every path: another user of the machine can
+        # reach the port, not the pages. In the path, not in a cookie: browsers send a
+        # host's cookies to each of its ports, so another user's server would get it.
         self.token = secrets.token_urlsafe(32)
         super().__init__((HOST, port), Handler)
 
     @property
-    def cookie_name(self) -> str:
-        # Browsers keep cookies by host, not by port: each server its own name.
-        return f"utlatande-{self.server_port}"
-
-    def cookie(self) -> str:
-        """The Set-Cookie value that carries the token for the page's own requests."""
-        return f"{self.cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+    def root(self) -> str:
+        """What every path the server serves starts with: /TOKEN."""
+        return f"/{self.token}"
 
     def token_matches(self, given: str) -> bool:
         return bool(given) and hmac.compare_digest(
@@ -329,8 +313,8 @@ def announcement(server: PreviewHTTPServer, answers: int) -> str:
 
 
 def url(server: PreviewHTTPServer) -> str:
-    """The address to open: the server with this run's token."""
-    return f"http://{HOST}:{server.server_port}/?{TOKEN_PARAMETER}={server.token}"
+    """The address to open: the server, and this run's token as the path."""
+    return f"http://{HOST}:{server.server_port}{server.root}/"
 
 
 def open_in_browser(address: str, no_browser: Callable[[str], None]) -> None:

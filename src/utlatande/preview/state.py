@@ -94,10 +94,11 @@ class Preview:
         with self.changed:
             self.changed.notify_all()
 
-    def state(self) -> dict[str, Any]:
-        """The snapshot as the page's script reads it."""
+    def state(self, root: str) -> dict[str, Any]:
+        """The snapshot as the page's script reads it; its addresses start with `root`
+        (the server's /TOKEN)."""
         s = self.snapshot
-        base = f"/svar/{self.index}"
+        base = f"{root}/svar/{self.index}"
         return {
             "version": s.version, "status": s.status, "message": s.message,
             "title": s.title, "file": self.shown, "problems": list(s.problems),
