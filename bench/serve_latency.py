@@ -23,18 +23,15 @@ import threading
 import time
 from pathlib import Path
 from queue import Empty, Queue
-from urllib.request import Request, urlopen
+from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["answers/linkoping-omradesbaserat-socialt-arbete.yaml",
            "answers/stockholm-nyckeltjanster.yaml"]
 
 
-COOKIE: dict[str, str] = {}  # the cookie the printed address gives a browser
-
-
 def _get(url: str):
-    return urlopen(Request(url, headers=COOKIE), timeout=60)  # noqa: S310 - the local server
+    return urlopen(url, timeout=60)  # noqa: S310 - the local server
 
 
 def _events(url: str, out: Queue, stop: threading.Event) -> None:
@@ -52,11 +49,12 @@ def _events(url: str, out: Queue, stop: threading.Event) -> None:
                 data = []
 
 
-def _fetch(base: str, state: dict, seen: set[str]) -> None:
-    """The page images the browser does not have yet."""
+def _fetch(origin: str, state: dict, seen: set[str]) -> None:
+    """The page images the browser does not have yet (their addresses start with the
+    token: a path on the server at `origin`)."""
     for page in state["pages"]:
         if page["url"] not in seen:
-            with _get(base + page["url"].lstrip("/")) as response:
+            with _get(origin + page["url"]) as response:
                 response.read()
             seen.add(page["url"])
 
@@ -81,17 +79,17 @@ def measure(answer: Path, saves: int) -> None:
                                    "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True)
         try:
-            address = re.search(r"(http://127\.0\.0\.1:(\d+)/)\?nyckel=([\w-]+)",
+            # The printed address: the server, and this run's token as the path.
+            address = re.search(r"(http://127\.0\.0\.1:\d+)(/[\w-]+/)",
                                 server.stdout.readline())
-            base = address[1]
-            COOKIE["Cookie"] = f"utlatande-{address[2]}={address[3]}"
+            origin, root = address[1], address[2]
             events: Queue = Queue()
             stop = threading.Event()
-            threading.Thread(target=_events, args=(base + "svar/0/handelser", events, stop),
-                             daemon=True).start()
+            threading.Thread(target=_events, args=(f"{origin}{root}svar/0/handelser", events,
+                                                   stop), daemon=True).start()
             _, state = _wait(events, lambda s: s["status"] == "klar")
             seen: set[str] = set()
-            _fetch(base, state, seen)
+            _fetch(origin, state, seen)
             pages = len(state["pages"])
             print(f"{answer.name}: {pages} sidor, {saves} sparningar per slag")
             edits = {
@@ -116,7 +114,7 @@ def measure(answer: Path, saves: int) -> None:
                     copy.write_text(text, encoding="utf-8")
                     _, state = _wait(events, lambda s, m=marker: s["status"] == "klar" and any(
                         m in p["text"] for p in s["pages"]))
-                    _fetch(base, state, seen)
+                    _fetch(origin, state, seen)
                     times.append(time.perf_counter() - saved)
                     renders.append(state["seconds"])
                 print(f"  {label}: median {_s(statistics.median(times))}, "
