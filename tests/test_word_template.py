@@ -33,6 +33,33 @@ def make_template(path: Path, drop_style: str | None = None) -> None:
     document.save(path)
 
 
+def furnished_template(path: Path) -> None:
+    """make_template's, with what a municipality's header and footer hold besides text: a
+    text box in the header, a DATE field in the footer."""
+    from docx.oxml import OxmlElement
+
+    from wordedit import text_box
+
+    make_template(path)
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    text_box(section.header.paragraphs[0]._p, "Sekretess enligt mallen")
+    footer = section.footer.paragraphs[0]
+    footer.text = "Utskrivet "
+    for kind, text in (("begin", None), (None, ' DATE \\@ "yyyy-MM-dd" '),
+                       ("separate", None), (None, None), ("end", None)):
+        run = footer.add_run("2020-01-01" if kind is None and text is None else None)
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text:
+            instruction = OxmlElement("w:instrText")
+            instruction.text = text
+            run._r.append(instruction)
+    document.save(path)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)

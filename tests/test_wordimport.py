@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from ruamel.yaml import YAML
 
+from test_brand import make_profile
+from test_word_template import furnished_template
 from utlatande.cli import main
 
 from conftest import ROOT
@@ -665,3 +667,26 @@ def test_an_attestation_name_and_date_and_an_appendix_title_come_back(copy):
         (lines.index("attestering:") + 1, "  - namn: Susanne Leinskjöld"),
         (lines.index("attestering:") + 3, "    datum: 2020-01-23"),
     ], result.output
+
+
+def test_a_word_templates_own_header_and_footer_come_back_untouched_or_listed(tmp_path,
+                                                                             monkeypatch):
+    """A profile's word-mall.docx brings header text, a text box and a date field: an
+    unchanged DOCX warns of none of them, a changed text box is listed."""
+    monkeypatch.chdir(tmp_path)
+    make_profile(tmp_path)
+    furnished_template(tmp_path / "templates" / "prov" / "word-mall.docx")
+    (docx_path,) = build_docx(tmp_path, "x.yaml")
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output and "inga ändringar" in result.output
+
+    def change(document):
+        replace(furniture_paragraph(document, "Sekretess enligt mallen"), "Sekretess enligt "
+                "mallen", "Ändrad ruta")
+    edit(docx_path, change)
+    result = _import(str(docx_path))
+    assert result.exit_code == 0, result.output
+    assert "varning: texten 'Mallens eget sidhuvud Sekretess enligt mallen' kommer från " \
+        "mallen, inte från svarsfilen, och ändringen till 'Mallens eget sidhuvud Ändrad ruta' " \
+        "hämtas inte" in result.output

@@ -15,6 +15,8 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
+from test_brand import make_profile
+from test_word_template import furnished_template
 from utlatande.cli import main
 
 from conftest import ROOT
@@ -79,6 +81,13 @@ def saved(tmp_path_factory) -> dict[str, Path]:
         made.append(path)
     made.remove(built["prov"])
     made.remove(built["markup"])
+    # And one on a profile's Word template, with its own header, text box and date field.
+    profile = tmp_path_factory.mktemp("mall")
+    make_profile(profile)
+    furnished_template(profile / "templates" / "prov" / "word-mall.docx")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(profile)
+        made += build_docx(profile, "x.yaml")
     return {p.stem: p for p in libreoffice_save(made, project / "sparat")}
 
 
@@ -163,3 +172,14 @@ def test_words_changed_inside_markup_saved_by_libreoffice_come_back_and_only_the
     assert result.exit_code == 0, result.output
     assert "varning" not in result.output, result.output
     assert answer.read_text(encoding="utf-8") == expected_after_markup_edits(TABLE_ANSWER)
+
+
+def test_a_word_templates_own_header_and_footer_saved_by_libreoffice_warn_of_nothing(
+        tmp_path, monkeypatch, saved):
+    monkeypatch.chdir(tmp_path)
+    make_profile(tmp_path)
+    before = (tmp_path / "answers" / "x.yaml").read_bytes()
+    result = _import(str(saved["x"]))
+    assert result.exit_code == 0, result.output
+    assert "varning" not in result.output and "inga ändringar" in result.output
+    assert (tmp_path / "answers" / "x.yaml").read_bytes() == before
