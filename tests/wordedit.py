@@ -263,14 +263,14 @@ def letterhead_edits(document) -> None:
 
 
 LETTERHEAD_WARNINGS = [
-    "texten 'Dnr …' kommer från mallen, inte från svarsfilen, och ändringen till "
-    "'Diarienr …' hämtas inte",
-    "texten 'Tjänsteutlåtande' kommer från mallen, inte från svarsfilen, och ändringen till "
-    "'Tjänsteskrivelse' hämtas inte",
+    "texten 'Dnr …' i sidhuvudet (word/header1.xml) kommer från mallen, inte från svarsfilen, "
+    "och ändringen till 'Diarienr …' hämtas inte",
+    "texten 'Tjänsteutlåtande' i sidhuvudet (word/header1.xml) kommer från mallen, inte från "
+    "svarsfilen, och ändringen till 'Tjänsteskrivelse' hämtas inte",
     "texten 'Enheten för familjehem' i sidhuvudet (word/header1.xml) står inte i någon "
     "nyckel och hämtas inte",
-    "texten 'Sida … (…)' kommer från mallen, inte från svarsfilen, och ändringen till "
-    "'Blad … (…)' hämtas inte",
+    "texten 'Sida … (…)' i sidfoten (word/footer1.xml) kommer från mallen, inte från "
+    "svarsfilen, och ändringen till 'Blad … (…)' hämtas inte",
 ]
 
 

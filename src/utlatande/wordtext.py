@@ -623,6 +623,7 @@ class Extracted:
 
     values: dict[str, str] = field(default_factory=dict)
     template: dict[str, str] = field(default_factory=dict)  # mark → text the template wrote
+    parts: dict[str, str] = field(default_factory=dict)  # a header's or footer's mark → part
     inserted: dict[str, list[str]] = field(default_factory=dict)  # list item key → new items
     # New sections a colleague wrote under a heading of their own: (the key of the section
     # they follow, heading, text); 'avsnitt[1].avsnitt[-1]' is before the first subsection.
@@ -647,6 +648,7 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
     for name, story in stories:
         for item in story:
             owner = _owner(item, keys, out)
+            out.parts.update((str(n), name) for n in item.marks)
             text = " ".join(t for t in [item.plain, *item.notes] if t)
             out.furniture.extend((name, text) for text in _stray_cells(item, keys))
             if owner is False and (text or item.boxes):

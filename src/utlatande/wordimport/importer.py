@@ -66,7 +66,8 @@ def import_docx(docx: Path, project: Path, answer: Path | None = None, mode: str
                         for key, text in extracted.boxes]
     result.warnings += [f"en fotnot{f' i {key!r}' if key else ''} hämtas inte (där står bara "
                         f"en rad): {text!r}" for key, text in extracted.notes]
-    result.warnings += _template_edits(embedded.template, extracted.template)
+    result.warnings += _template_edits(embedded.template, extracted.template,
+                                       extracted.parts)
     try:
         base_text = embedded.text.decode("utf-8")
     except UnicodeDecodeError:
@@ -105,9 +106,11 @@ def _where(name: str) -> str:
     return f"i {kind} ({name})"
 
 
-def _template_edits(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return [f"texten {text!r} kommer från mallen, inte från svarsfilen, och ändringen till "
-            f"{after[mark]!r} hämtas inte" for mark, text in before.items()
+def _template_edits(before: dict[str, str], after: dict[str, str],
+                    parts: dict[str, str]) -> list[str]:
+    return [f"texten {text!r}{' ' + _where(parts[mark]) if mark in parts else ''} kommer från "
+            f"mallen, inte från svarsfilen, och ändringen till {after[mark]!r} hämtas inte"
+            for mark, text in before.items()
             if mark in after and after[mark] != text and after[mark]]
 
 
