@@ -215,6 +215,26 @@ def test_javascript_and_links_to_files_or_programs_fail(seed_pdf):
     assert "en länk pekar på en fil: file:///etc/passwd" in messages
 
 
+@pytest.mark.parametrize("written", ["nested", "indirect type", "indirect action"])
+def test_an_action_is_found_however_it_is_written(seed_pdf, written):
+    """Actions are looked for in qpdf's text of each object first: one deep inside a
+    direct dictionary, or whose type is an indirect name, is found all the same."""
+    def add(pdf):
+        kind = pdf.make_indirect(pikepdf.Name.Launch) if written == "indirect type" \
+            else pikepdf.Name.Launch
+        action = pikepdf.Dictionary(S=kind, F="calc.exe")
+        if written == "indirect action":
+            action = pdf.make_indirect(action)
+        outer = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                                   Rect=[0, 0, 10, 10],
+                                   AA=pikepdf.Dictionary(D=pikepdf.Dictionary(
+                                       Next=pikepdf.Array([action]))))
+        pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([outer]))
+
+    _edit(seed_pdf, add)
+    assert "en länk startar ett program eller öppnar en fil (/Launch)" in _messages(seed_pdf)
+
+
 def test_web_links_pass_but_a_link_to_nothing_is_printed_as_text(tmp_path, monkeypatch):
     project = _project(tmp_path, monkeypatch, ANSWER.replace(
         "  Kort text.", "  Se [stadens webb](https://stockholm.se), [mål](#) och "
