@@ -230,7 +230,7 @@ def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0) -> None:
                          f"sidor, paketet {len(pdf.pages)}")
     pages = pdf.pages[first:first + len(numbers.pages)]
     for page, overlay in zip(pages, numbers.pages, strict=True):
-        form = pdf.copy_foreign(overlay.as_form_xobject())
+        form = pdf.copy_foreign(_form(overlay))
         x0, y0, _, _ = _box(page.obj)
         resources = Dictionary(_resources(page.obj))  # the page's own: others share the old
         xobjects = Dictionary(resources.get("/XObject", Dictionary()))
@@ -241,3 +241,21 @@ def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0) -> None:
         page.contents_add(
             f"\nQ\nq 1 0 0 1 {x0:.4f} {y0:.4f} cm /Artifact <</Type /Pagination>> BDC "
             f"{FORM} Do EMC Q\n".encode())
+
+
+def _form(overlay: pikepdf.Page) -> Any:
+    """A page of the running numbers as a form XObject. WeasyPrint draws each on a plain
+    page (one content stream, origin at 0 0, no rotation): that stream itself is marked as
+    the form, so that its data is copied from the numbers' file as the packet is written
+    and never held in memory; any other page is combined into a new form."""
+    page = overlay.obj
+    contents = page.get("/Contents")
+    box = [float(v) for v in page.get("/MediaBox", [1, 1, 0, 0])]
+    if not isinstance(contents, pikepdf.Stream) or "/Resources" not in page \
+            or "/CropBox" in page or int(page.get("/Rotate", 0)) or box[:2] != [0, 0]:
+        return overlay.as_form_xobject()
+    contents.Type = Name.XObject
+    contents.Subtype = Name.Form
+    contents.BBox = page.MediaBox
+    contents.Resources = page.Resources
+    return contents
