@@ -110,17 +110,19 @@ def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Prob
 
 
 def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
-                       embed: bool, spare: Spare | None = None) -> list[Problem]:
+                       embed: bool, spare: Spare | None = None
+                       ) -> Callable[[], list[Problem]]:
     """Lay out each statement into its file, on every core (the pool `build` uses: Ctrl-C
     stops the workers, and a worker that crashes costs only its statement); each PDF is
-    written as it arrives, so they are never all held at once. The problems.
+    written as it arrives, so they are never all held at once. The problems, once the
+    returned function is called.
 
     A single statement is laid out by the `spare` worker, when there is one: it has
-    imported WeasyPrint while this process checked the answers. Otherwise it is ended."""
+    imported WeasyPrint while this process checked the answers, and lays it out while
+    this process reads the other items' files (the function waits for it). Otherwise the
+    spare is ended and the statements are laid out before this returns."""
     if spare is not None and len(todo) != 1:
         spare.end()  # its core is the pool's
-    jobs = min(os.cpu_count() or 1, len(todo))
-    results: Iterable[tuple[Path, bytes | list[Problem]]]
 
     def crashed(key: Path, exc: BaseException) -> list[Problem]:
         return [internal_error(todo[key][0].path, exc)]
@@ -128,10 +130,31 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     if len(todo) == 1 and spare is not None:
         key, (c, _) = next(iter(todo.items()))
         try:
-            results = [(key, spare.call(_render_one, c.path, project, embed))]
-        except BrokenProcessPool:  # tried again alone, as the pool does
-            results = in_workers([(key, (_render_one, c.path, project, embed))], 1, crashed)
-    elif jobs <= 1:
+            spare.submit(_render_one, c.path, project, embed)
+        except BrokenProcessPool:
+            spare = None
+
+        def finish() -> list[Problem]:
+            try:
+                if spare is None:
+                    raise BrokenProcessPool("the spare worker ended")
+                results = [(key, spare.result())]
+            except BrokenProcessPool:  # tried again alone, as the pool does
+                results = list(in_workers([(key, (_render_one, c.path, project, embed))], 1,
+                                          crashed))
+            return _written(todo, results)
+
+        return finish
+    problems = _written(todo, _results(todo, project, embed, crashed))
+    return lambda: problems
+
+
+def _results(todo: dict[Path, tuple[Checked, Path]], project: Path, embed: bool,
+             crashed: Callable[[Path, BaseException], list[Problem]]
+             ) -> Iterable[tuple[Path, bytes | list[Problem]]]:
+    jobs = min(os.cpu_count() or 1, len(todo))
+    results: Iterable[tuple[Path, bytes | list[Problem]]]
+    if jobs <= 1:
         results = ((key, _pdf_or_problems(
             lambda c=c: pipeline.statement_pdf(c, project, embed), c.path))
             for key, (c, _) in todo.items())
@@ -139,6 +162,12 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
         pipeline.warm_up()  # WeasyPrint imported once, before the fork
         calls = [(key, (_render_one, c.path, project, embed)) for key, (c, _) in todo.items()]
         results = in_workers(calls, jobs, crashed)
+    return results
+
+
+def _written(todo: dict[Path, tuple[Checked, Path]],
+             results: Iterable[tuple[Path, bytes | list[Problem]]]) -> list[Problem]:
+    """Each PDF written to its file as it arrives; the problems."""
     problems: list[Problem] = []
     for key, result in results:
         if isinstance(result, list):
@@ -148,9 +177,11 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     return problems
 
 
-def _statements(agenda: Agenda, ws: Workspace) -> dict[Path, Path]:
+def _statements(agenda: Agenda, ws: Workspace
+                ) -> tuple[dict[Path, Path], set[Path], Callable[[], None]]:
     """The PDF file of every shown statement, each answer once: from the cache while its
-    inputs are unchanged, else laid out now (and kept)."""
+    inputs are unchanged, else laid out (and kept); the answers whose statements are still
+    being laid out, and the function that waits for them (and raises their problems)."""
     files: dict[Path, Path] = {}
     todo: dict[Path, tuple[Checked, Path]] = {}
     keys: dict[Path, str | None] = {}
@@ -170,19 +201,23 @@ def _statements(agenda: Agenda, ws: Workspace) -> dict[Path, Path]:
         keys[answer] = key = _statement_key(checked, ws.project, embed)
         if key is None or not ws.store.take(slot(checked), key, target):
             todo[answer] = (checked, target)
-    problems = _render_statements(todo, ws.project, embed, ws.spare)
-    if problems:
-        raise AnswerError(problems)
-    for answer, (checked, target) in todo.items():
-        ws.rendered.append(checked.path)
-        # Kept only if nothing it was made from changed while it was laid out; else the
-        # agenda is not recorded as up to date either.
-        if keys[answer] is not None and \
-                _statement_key(checked, ws.project, embed) == keys[answer]:
-            ws.keep(slot(checked), keys[answer], target)
-        else:
-            ws.unsettled = True
-    return files
+    render = _render_statements(todo, ws.project, embed, ws.spare)
+
+    def finish() -> None:
+        problems = render()
+        if problems:
+            raise AnswerError(problems)
+        for answer, (checked, target) in todo.items():
+            ws.rendered.append(checked.path)
+            # Kept only if nothing it was made from changed while it was laid out; else the
+            # agenda is not recorded as up to date either.
+            if keys[answer] is not None and \
+                    _statement_key(checked, ws.project, embed) == keys[answer]:
+                ws.keep(slot(checked), keys[answer], target)
+            else:
+                ws.unsettled = True
+
+    return files, set(todo), finish
 
 
 def _open_appendix(agenda: Agenda, item: Item, appendix: Appendix) -> tuple[int, bool]:
@@ -242,35 +277,55 @@ def _appendix_label(agenda: Agenda, item: Item, appendix: Appendix) -> str:
 
 def render_parts(agenda: Agenda, ws: Workspace) -> list[Part]:
     """Every item's pages, rendered as `build` renders them; none for a hidden item."""
-    statements = _statements(agenda, ws)  # an answer named twice is rendered once
-    parts = []
-    for item in agenda.items:
-        part = Part(item)
-        parts.append(part)
-        if not agenda.shown(item):
-            continue
-        opened = [_open_appendix(agenda, item, a) for a in item.files]
-        part.untagged = [_appendix_label(agenda, item, a)
-                         for a, (_, tagged) in zip(item.files, opened, strict=True)
-                         if not tagged]
-        if item.checked is not None:
-            part.statement = statements[item.checked.path.resolve()]
-            part.sources = [(part.statement, None)]
-            part.marks, part.pages = _statement_marks(item, part.statement,
-                                                      [n for n, _ in opened])
-        elif item.files:
-            marks, start = [], 0
-            for appendix, (length, _) in zip(item.files, opened, strict=True):
-                label = _appendix_label(agenda, item, appendix)
-                assert appendix.fil is not None
-                part.sources.append((appendix.fil, label))
-                marks.append(Mark(label, start))
-                start += length
-            part.marks = [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
-            part.pages = start
+    # An answer named twice is rendered once; one being laid out is waited for last.
+    statements, pending, finish = _statements(agenda, ws)
+    parts: list[Part] = []
+    later: list[tuple[Part, list[int]]] = []
+    try:
+        for item in agenda.items:
+            part = Part(item)
+            parts.append(part)
+            if agenda.shown(item):
+                later.extend(_fill(agenda, item, part, statements, pending))
+    except AnswerError:
+        finish()  # a statement's own problems come first, as when it was laid out first
+        raise
+    finish()
+    for part, lengths in later:
+        assert part.statement is not None
+        part.marks, part.pages = _statement_marks(part.item, part.statement, lengths)
         if part.pages:
-            part.filename = f"{item.nummer:02d}-{slug(item.rubrik)}.pdf"
+            part.filename = f"{part.item.nummer:02d}-{slug(part.item.rubrik)}.pdf"
     return parts
+
+
+def _fill(agenda: Agenda, item: Item, part: Part, statements: dict[Path, Path],
+          pending: set[Path]) -> list[tuple[Part, list[int]]]:
+    """A shown item's pages, or [(the part, its appendices' lengths)] when its statement
+    is still being laid out."""
+    opened = [_open_appendix(agenda, item, a) for a in item.files]
+    part.untagged = [_appendix_label(agenda, item, a)
+                     for a, (_, tagged) in zip(item.files, opened, strict=True) if not tagged]
+    if item.checked is not None:
+        answer = item.checked.path.resolve()
+        part.statement = statements[answer]
+        part.sources = [(part.statement, None)]
+        if answer in pending:
+            return [(part, [n for n, _ in opened])]
+        part.marks, part.pages = _statement_marks(item, part.statement, [n for n, _ in opened])
+    elif item.files:
+        marks, start = [], 0
+        for appendix, (length, _) in zip(item.files, opened, strict=True):
+            label = _appendix_label(agenda, item, appendix)
+            assert appendix.fil is not None
+            part.sources.append((appendix.fil, label))
+            marks.append(Mark(label, start))
+            start += length
+        part.marks = [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
+        part.pages = start
+    if part.pages:
+        part.filename = f"{item.nummer:02d}-{slug(item.rubrik)}.pdf"
+    return []
 
 
 def item_starts(parts: list[Part], front_pages: int) -> tuple[dict[int, int], int]:
