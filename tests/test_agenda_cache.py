@@ -4,6 +4,7 @@ build's."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -156,9 +157,9 @@ def test_only_a_changed_answer_is_checked_again_and_its_warnings_stay(project, m
     checked: list[str] = []
     real = pipeline.check
 
-    def counted(path, project_):
+    def counted(path, project_, *rest):
         checked.append(path.name)
-        return real(path, project_)
+        return real(path, project_, *rest)
 
     monkeypatch.setattr(pipeline, "check", counted)
     _write(project, 2, "En annan sammanfattning.")
@@ -232,3 +233,38 @@ def test_running_numbers_laid_out_a_few_pages_at_a_time_stand_on_the_right_pages
     _agenda()
     assert sorted(p.name for p in cache.glob("*-sidnummer-*.pdf")) == lots
     assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+
+
+def test_an_answer_checked_anew_does_not_read_the_brand_again(project, monkeypatch):
+    """The brand's problems are kept with the checks: reading `_brand.yml` (and loading its
+    reader) is left to the process that lays the statement out, unless the brand changes."""
+    from utlatande import brand, theme
+
+    read: list[Path] = []
+    real = brand.read_brand
+
+    def counted(folders, project_):
+        read.append(folders[0])
+        return real(folders, project_)
+
+    monkeypatch.setattr(brand, "read_brand", counted)
+    _agenda()
+    assert read  # the first build reads it
+    read.clear()
+    _write(project, 2, "En annan sammanfattning.")
+    # Laid out by the spare worker (which reads the brand in its own process): this one
+    # reads it only if its check does.
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(theme, "_CACHE", {})  # profiles loaded anew, as in a new command
+    built = _agenda()
+    assert _names(built) == ["a2.yaml"]
+    assert read == []
+    read.clear()
+    brand_file = project / "templates" / "stockholm" / "_brand.yml"
+    brand_file.write_text(brand_file.read_text(encoding="utf-8") + "\n# ändrad\n",
+                          encoding="utf-8")
+    _write(project, 3, "Ändrad igen.")
+    monkeypatch.setattr(theme, "_CACHE", {})
+    built = _agenda()
+    assert _names(built) == ["a1.yaml", "a2.yaml", "a3.yaml"]  # a new profile: all anew
+    assert read  # and the changed brand is read again

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,8 +128,10 @@ def appendix_problem(appendix: Appendix, loaded: Loaded, root: Path) -> Problem 
     return None
 
 
-def check(path: Path, project: Path) -> Checked:
-    """Load and validate one answer file; every problem is collected, none raised."""
+def check(path: Path, project: Path,
+          brand: Callable[[Theme], list[Problem]] = brand_problems) -> Checked:
+    """Load and validate one answer file; every problem is collected, none raised. `brand`
+    gives the problems of a theme's brand (the agenda keeps them, to read no brand file)."""
     checked = Checked(path)
     try:
         loaded = load_yaml(path)
@@ -141,7 +144,7 @@ def check(path: Path, project: Path) -> Checked:
     mallar = theme.mallar if theme else load_theme(None, project).mallar
     checked.problems.extend(validate_answer(loaded, mallar))
     if theme is not None:
-        checked.problems.extend(brand_problems(theme))
+        checked.problems.extend(brand(theme))
     if theme is None or any(p.is_error for p in checked.problems):
         return checked
     checked.problems.extend(drop_control_characters(loaded))

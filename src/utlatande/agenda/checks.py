@@ -1,5 +1,6 @@
 """Each answer's check, kept beside the PDF cache: an agenda of forty statements checks only
-the answers whose content (or that of anything they are made from) has changed.
+the answers whose content (or that of anything they are made from) has changed; and each
+theme's brand problems, so that an answer checked anew does not read the brand again.
 
 A check that found no error is kept under a key of the same content hashes the statement's
 PDF is kept under (the answer file, its theme chain, its appendices and images, utlatande's
@@ -19,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import model, pipeline
-from ..errors import AnswerError
+from ..brand import brand_problems
+from ..errors import AnswerError, Problem
 from ..manifest import _hash_of, package_files
 from ..store import Store, content_key, slot_of
-from ..theme import load_theme
+from ..theme import Theme, load_theme
 
 SUFFIX = ".kontroll"
+BRAND_SUFFIX = ".varumarke"
 # What a kept check is made of: the answer's data classes, paths and dates.
 _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path"),
             ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
@@ -74,11 +77,14 @@ def checker(store: Store, keep: Callable[[Path, bytes], None]
     """`pipeline.check`, taken from `store` while nothing an answer depends on changed; a
     new check without errors is handed to `keep` (path and bytes of its entry), which
     writes it once the agenda is built."""
+    known: dict[Path, list[Problem]] = {}  # each theme's brand problems, once a build
+
     def check(path: Path, project: Path) -> pipeline.Checked:
         kept = _kept(store, path, project)
         if kept is not None:
             return kept
-        checked = pipeline.check(path, project)
+        checked = pipeline.check(path, project,
+                                 lambda theme: _brand(theme, project, store, keep, known))
         if checked.ok:
             entry = _entry_of(store, checked, project)
             if entry is not None:
@@ -109,3 +115,30 @@ def _entry_of(store: Store, checked: pipeline.Checked, project: Path
     pickle.dump(([str(f) for f in files], [str(f) for f in folders], key,
                  checked.theme.name, kept), buffer, protocol=5)
     return _entry(store, checked.path), buffer.getvalue()
+
+
+def _brand(theme: Theme, project: Path, store: Store, keep: Callable[[Path, bytes], None],
+           known: dict[Path, list[Problem]]) -> list[Problem]:
+    """A theme's brand problems (brand.py), kept under the content hashes of the theme's
+    files: an answer checked anew does not read the brand again (nor load its reader)."""
+    entry = store.folder / f"{slot_of(theme.folders[0])}{BRAND_SUFFIX}"
+    if entry not in known:
+        known[entry] = _brand_of(theme, entry, project, keep)
+    return known[entry]
+
+
+def _brand_of(theme: Theme, entry: Path, project: Path,
+              keep: Callable[[Path, bytes], None]) -> list[Problem]:
+    key = content_key([*theme.dependencies(), *package_files()], theme.folder_tree(),
+                      project, "varumärke", theme.name, str(Path.cwd()))
+    try:
+        with entry.open("rb") as handle:
+            kept_key, found = _Unpickler(handle).load()
+        if kept_key == key and isinstance(found, list) \
+                and all(isinstance(p, Problem) for p in found):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        pass
+    found = brand_problems(theme)
+    keep(entry, pickle.dumps((key, found), protocol=5))
+    return found
