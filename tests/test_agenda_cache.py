@@ -268,3 +268,29 @@ def test_an_answer_checked_anew_does_not_read_the_brand_again(project, monkeypat
     built = _agenda()
     assert _names(built) == ["a1.yaml", "a2.yaml", "a3.yaml"]  # a new profile: all anew
     assert read  # and the changed brand is read again
+
+
+def test_only_the_changed_pages_are_read_for_where_their_numbers_go(project, monkeypatch):
+    import sys
+
+    packet = sys.modules["utlatande.agenda.packet"]
+    read: list[int] = []
+    real = packet._page_text
+
+    def counted(page):
+        read.append(1)
+        return real(page)
+
+    monkeypatch.setattr(packet, "_page_text", counted)
+    _agenda()
+    total = len(pypdf.PdfReader(project / "build" / "m" / "m.pdf").pages)
+    assert len(read) == total
+    read.clear()
+    _write(project, 2, "En annan sammanfattning.")
+    _agenda()
+    changed = len(pypdf.PdfReader(project / "build" / "m" / "02-utlatande-2.pdf").pages)
+    assert len(read) == changed
+    # And the packet is a clean build's, which reads every page.
+    read.clear()
+    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert len(read) == total

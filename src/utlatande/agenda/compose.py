@@ -4,6 +4,7 @@ its page numbers settle, then every item's pages, bookmarks, links and the runni
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from ..pdfmerge import Mark, Metadata, TaggedMerge, outline_of
 from ..pdfsafety import strip_active
 from ..theme import fill, template_problem
 from .meeting import Agenda, Meeting
-from .packet import BAND, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
+from .packet import BAND, EDGES, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
 from .parts import Part, Row, item_starts, list_rows
 from .workspace import Workspace
 
@@ -198,7 +199,12 @@ def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace) -> Iterator[Non
     import pikepdf
 
     settings = {**agenda.settings, "sidnumrering": ""}
-    bands = place_numbers(merge.pdf)
+    # Where each page's number goes, kept by the page's content: a page the last build
+    # placed is not read again.
+    kept = ws.store.folder / f"{ws.slot}{BANDS}"
+    found: dict[str, str] = {}
+    bands = place_numbers(merge.pdf, _placed(kept), found)
+    ws.keep_bytes(kept, json.dumps(found, sort_keys=True).encode())
     starts = range(0, len(bands), NUMBERS_AT_A_TIME)
     numbers = ws.html_pdfs([(_numbers_html(agenda, bands[first:first + NUMBERS_AT_A_TIME],
                                            first, len(bands)),
@@ -208,6 +214,21 @@ def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace) -> Iterator[Non
         for first, path in zip(starts, numbers, strict=True):
             stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first)
         yield
+
+
+BANDS = ".sidnummerband.json"
+
+
+def _placed(path: Path) -> dict[str, str]:
+    """The edges a page's content had its number placed at, as last kept; {} if none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: edge for key, edge in data.items()
+            if isinstance(key, str) and edge in EDGES}
 
 
 def _numbers_html(agenda: Agenda, bands: list[PageBand], first: int, total: int) -> str:

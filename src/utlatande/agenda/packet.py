@@ -5,6 +5,7 @@ skips it. The merging itself, tags and all, is pdfmerge.py's."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -182,28 +183,76 @@ def _box(page: Any) -> tuple[float, float, float, float]:
     return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
 
 
-def place_numbers(pdf: pikepdf.Pdf) -> list[PageBand]:
+EDGES = ("botten", "topp", "krympt")
+
+
+def place_numbers(pdf: pikepdf.Pdf, known: dict[str, str] | None = None,
+                  found: dict[str, str] | None = None) -> list[PageBand]:
     """For every page, the edge where its running number covers no text.
 
     Rotated pages are turned upright first; a page with text at both edges is shrunk a
-    little from the bottom so that the number has a band of its own.
+    little from the bottom so that the number has a band of its own. `known` maps a
+    page's content (page_key) to its edge, 'krympt' for a shrunk page: a page found there
+    is not read again. Every page's edge is put in `found`.
     """
+    known = {} if known is None else known
+    found = {} if found is None else found
     bands = []
     for page in pdf.pages:
         if int(page.obj.get("/Rotate", 0)) % 360:
             page.flatten_rotation()
         x0, y0, width, height = _box(page.obj)
-        extents = _page_text(page.obj)
-        low, high = BAND[0], BAND[1] + CLEARANCE
-        if _free(extents, y0 + low, y0 + high):
-            edge = "botten"
-        elif _free(extents, y0 + height - high, y0 + height - low):
-            edge = "topp"
-        else:
+        key = page_key(page.obj, (x0, y0, width, height))
+        edge = known.get(key) if key is not None else None
+        if edge is None:
+            extents = _page_text(page.obj)
+            low, high = BAND[0], BAND[1] + CLEARANCE
+            if _free(extents, y0 + low, y0 + high):
+                edge = "botten"
+            elif _free(extents, y0 + height - high, y0 + height - low):
+                edge = "topp"
+            else:
+                edge = "krympt"
+        if key is not None:
+            found[key] = edge
+        if edge == "krympt":
             _shrink(page, x0, y0, width, height)
-            edge = "botten"
-        bands.append(PageBand(round(width, 2), round(height, 2), edge))
+        bands.append(PageBand(round(width, 2), round(height, 2),
+                              "botten" if edge == "krympt" else edge))
     return bands
+
+
+def page_key(page: Any, box: tuple[float, float, float, float]) -> str | None:
+    """A hash of everything the text's place on a page is read from: its box, its content
+    streams and the form XObjects they may draw (as stored, not decoded); None for a page
+    whose streams cannot be read."""
+    digest = hashlib.sha256(repr(box).encode())
+    try:
+        contents = page.get("/Contents")
+        streams = list(contents) if isinstance(contents, Array) else \
+            [contents] if contents is not None else []
+        for stream in streams:
+            digest.update(b"\0c" + stream.read_raw_bytes())
+        _forms_into(digest, _resources(page), 0, set())
+    except (pikepdf.PdfError, AttributeError, TypeError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def _forms_into(digest: Any, resources: Any, depth: int, seen: set) -> None:
+    xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+    if not isinstance(xobjects, Dictionary) or depth > 4:
+        return
+    for name in sorted(xobjects.keys()):
+        xobject = xobjects[name]
+        if not isinstance(xobject, pikepdf.Stream) or xobject.get("/Subtype") != Name.Form:
+            continue
+        digest.update(b"\0f" + name.encode() + repr(list(xobject.get("/Matrix", []))).encode())
+        if xobject.objgen != (0, 0) and xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        digest.update(xobject.read_raw_bytes())
+        _forms_into(digest, xobject.get("/Resources", resources), depth + 1, seen)
 
 
 def _shrink(page: pikepdf.Page, x0: float, y0: float, width: float, height: float) -> None:
