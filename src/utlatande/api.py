@@ -88,14 +88,31 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
                  offentlig: bool = False, depfile: Path | None = None) -> AgendaBuilt:
     """A meeting file's agenda (kallelse med föredragningslista) to out_root/<möte>/;
     raises errors.AnswerError with every problem, and then writes nothing."""
-    from .agenda import build_agenda as build_one_agenda
-    from .verify import Finding, verify_pdf
+    import os
 
-    def verify(path: Path, shown: str) -> list[Finding]:
-        return [Finding(shown, message, code) for code, message in verify_pdf(path)]
+    from .pool import Spare
 
-    return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile,
-                            verify)
+    # Forked before the agenda's own modules are imported: it imports WeasyPrint for the
+    # one statement most rebuilds lay out, while this process checks the answers.
+    spare = Spare(_warm_up) if (os.cpu_count() or 1) > 1 else None
+    try:
+        from .agenda import build_agenda as build_one_agenda
+        from .verify import Finding, verify_pdf
+
+        def verify(path: Path, shown: str) -> list[Finding]:
+            return [Finding(shown, message, code) for code, message in verify_pdf(path)]
+
+        return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile,
+                                verify, spare)
+    finally:
+        if spare is not None:
+            spare.end()
+
+
+def _warm_up() -> None:
+    from . import pipeline
+
+    pipeline.warm_up()
 
 
 def agenda_unchanged(meeting: Path, out_root: Path = DEFAULT_OUT, offentlig: bool = False,

@@ -22,7 +22,7 @@ from .. import pipeline
 from ..errors import AnswerError, Problem, display_path
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
-from ..pool import sigterm_as_interrupt
+from ..pool import Spare, sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
@@ -105,13 +105,15 @@ def _changed(pdfs: dict[str, Path], folder: Path) -> dict[str, Path]:
 
 
 def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = False,
-                 depfile: Path | None = None, verify: Verifier | None = None) -> AgendaBuilt:
+                 depfile: Path | None = None, verify: Verifier | None = None,
+                 spare: Spare | None = None) -> AgendaBuilt:
     """Build one meeting's agenda; nothing is written unless every part could be made, and a
     failed public build leaves no older public files behind.
 
     Statements, the kallelse, the running numbers and the DOCX come from the PDF cache
     while what they are made from is unchanged, and a PDF the same as the one in the folder
-    is not written again. `verify` is run on every PDF that is written.
+    is not written again. `verify` is run on every PDF that is written. `spare` is a
+    worker forked by the caller to lay out one statement (else the build forks its own).
     """
     folder = output_folder(path, out_root, offentlig)
     taken = collision(folder, path, offentlig)
@@ -119,7 +121,8 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
         raise AnswerError([taken])
     try:
         with sigterm_as_interrupt():  # a timeout's SIGTERM stops it as Ctrl-C does
-            return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify)
+            return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify,
+                             spare)
     except AnswerError as error:
         withdrawn = withdraw_public(folder, path) if offentlig else None
         if withdrawn is None:
@@ -132,8 +135,9 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
 
 
 def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
-                  depfile: Path | None, verify: Verifier | None) -> AgendaBuilt:
-    with workspace(path, offentlig, out_root, project) as ws:
+                  depfile: Path | None, verify: Verifier | None,
+                  spare: Spare | None) -> AgendaBuilt:
+    with workspace(path, offentlig, out_root, project, spare) as ws:
         agenda = load_agenda(path, project, offentlig, checker(ws.store, ws.keep_bytes))
         parts = render_parts(agenda, ws)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)

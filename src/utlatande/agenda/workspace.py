@@ -107,8 +107,8 @@ def _crashed(target: Path, error: BaseException) -> bytes:
 
 
 @contextmanager
-def workspace(meeting: Path, offentlig: bool, out_root: Path,
-              project: Path) -> Iterator[Workspace]:
+def workspace(meeting: Path, offentlig: bool, out_root: Path, project: Path,
+              spare: Spare | None = None) -> Iterator[Workspace]:
     """A private folder beside the cache (the same file system: entries are linked, not
     copied), removed afterwards; a build that wrote nothing leaves no folder behind."""
     store = Store(out_root)
@@ -117,7 +117,8 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path,
     folder = Path(tempfile.mkdtemp(prefix="arbete-", dir=store.folder))
     # Something has changed (or the command would have said so without building): most
     # often one answer, whose statement the spare worker lays out.
-    spare = Spare(pipeline.warm_up) if (os.cpu_count() or 1) > 1 else None
+    if spare is None and (os.cpu_count() or 1) > 1:
+        spare = Spare(pipeline.warm_up)
     try:
         yield Workspace(project, store, folder, agenda_slot(meeting, offentlig), spare=spare)
     finally:
