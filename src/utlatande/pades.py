@@ -215,6 +215,11 @@ def signed_copy(signed: bytes, original: bytes, roots: list | None) -> list[Chec
 
 def has_signatures(data: bytes) -> bool:
     """Whether a PDF holds any signature (checked or not)."""
+    # A signature dictionary is never in an object stream (its /Contents must stand in the
+    # file's own bytes for /ByteRange to leave it out), so a file without the name holds
+    # none: most PDFs are answered without importing pyHanko or parsing the file.
+    if b"/ByteRange" not in data:
+        return False
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
