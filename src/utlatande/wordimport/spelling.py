@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 
 from ..markdown import to_html
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_TOKEN = re.compile(r"[^\W_]+|\s+|[\W_]")  # a word, a run of spaces, or one mark ('_' too)
 _SPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"(^|\n[ \t]*)([-*+]|\d+[.)])([ \t])")
 _STYLE = re.compile(r' style="[^"]*"')
@@ -51,8 +51,36 @@ def _rendered(text: str) -> str:
 def _changes(before: str, after: str) -> list[tuple[list[str], list[str]]]:
     """What changed from one HTML text to another: (tokens out, tokens in), in order."""
     a, b = _TOKEN.findall(before), _TOKEN.findall(after)
-    return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2
-            in SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if tag != "equal"]
+    return [(a[i1:i2], b[j1:j2]) for i1, i2, j1, j2 in _differences(a, b)]
+
+
+def _matching(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
+    """Matching runs (i, j, length) of two token lists, in order. The common start and end
+    are taken first, so that a long text with an edit in it costs little; the rest is left
+    to difflib, whose heuristic treats very common tokens (a space) as junk."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    blocks = [(0, 0, start)] if start else []
+    middle = SequenceMatcher(None, a[start:len(a) - end], b[start:len(b) - end])
+    blocks += [(i + start, j + start, n) for i, j, n in middle.get_matching_blocks() if n]
+    if end:
+        blocks.append((len(a) - end, len(b) - end, end))
+    return blocks
+
+
+def _differences(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
+    """The runs between the matching ones: (i1, i2, j1, j2), a[i1:i2] became b[j1:j2]."""
+    result = []
+    i = j = 0
+    for bi, bj, n in [*_matching(a, b), (len(a), len(b), 0)]:
+        if bi > i or bj > j:
+            result.append((i, bi, j, bj))
+        i, j = bi + n, bj + n
+    return result
 
 
 def _patch(source: str, snapshot: str, edited: str, bullets: bool) -> str | None:
@@ -102,10 +130,10 @@ def _edits(before: str, after: str) -> list[tuple[int, int, str]]:
     offsets_a = _offsets(a)
     offsets_b = _offsets(b)
     edits = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "insert":
+    for i1, i2, j1, j2 in _differences(a, b):
+        if i1 == i2:
             edits.append(_whole_lines(before, offsets_a[i1], after[offsets_b[j1]:offsets_b[j2]]))
-        elif tag != "equal":
+        else:
             edits.append((offsets_a[i1], offsets_a[i2], after[offsets_b[j1]:offsets_b[j2]]))
     return edits
 
@@ -139,8 +167,11 @@ class _Alignment:
     """Where a position in the snapshot is in the source, where both have the same text."""
 
     def __init__(self, snapshot: str, source: str):
-        matcher = SequenceMatcher(None, snapshot, source, autojunk=False)
-        self.blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        # Token by token: runs of whole words, spaces and marks that the two spell alike.
+        a, b = _TOKEN.findall(snapshot), _TOKEN.findall(source)
+        offsets_a, offsets_b = _offsets(a), _offsets(b)
+        self.blocks = [(offsets_a[i], offsets_b[j], offsets_a[i + n] - offsets_a[i])
+                       for i, j, n in _matching(a, b)]
         self.lengths = (len(snapshot), len(source))
 
     def start(self, i: int, insert: bool) -> int | None:
