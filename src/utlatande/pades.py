@@ -2,7 +2,8 @@
 (the name in the certificate), when, whether the signed bytes are intact, whether anything
 but later signatures changed after each one (pyHanko's difference analysis), whether the
 certificate chains to a given trust root, and whether the signer is on the attestation
-list the PDF was built with. And whether a signed PDF is a given PDF with signatures
+list the PDF was built with; who signed, only named (for `build`, which never overwrites a
+signed PDF without being told to). And whether a signed PDF is a given PDF with signatures
 appended, its first revision byte for byte (how the agenda knows a signed statement).
 
 Only the trust roots given count (files, or those a profile names under `förtroende` in
@@ -226,3 +227,24 @@ def has_signatures(data: bytes) -> bool:
         return bool(PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures)
     except Exception:  # noqa: BLE001 - unreadable: no signature to speak of
         return False
+
+
+def signer_names(data: bytes) -> tuple[str, ...]:
+    """Who signed a PDF, in signing order, as its attestation list spells them (else as
+    the certificate does); nothing is validated: this only names them. () when the file
+    holds no signature pyHanko can read."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    quiet_pyhanko()
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        approvers = read_attestation_list(first_revision_xmp(reader)) or []
+        names = []
+        for signature in reader.embedded_regular_signatures:
+            found = certificate_names(signature.signer_cert)
+            approver = approver_for(found, approvers)
+            names.append(approver.namn if approver else
+                         (found[0] if found else "(namnlöst certifikat)"))
+        return tuple(names)
+    except Exception:  # noqa: BLE001 - pyHanko's parse errors: no signature to name
+        return ()
