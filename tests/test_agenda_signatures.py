@@ -329,9 +329,11 @@ def test_a_public_agenda_never_carries_a_signed_statement_with_its_answer_file(
                        encoding="utf-8")
     clear_cache()
     statement = project / "build" / f"{STOCKHOLM}.pdf"
-    # --allt: the copied manifest names the first project's files, which did not change.
-    rebuilt = run("build", "--allt")
+    # --allt: the copied manifest names the first project's files, which did not change;
+    # --tvinga: the statement is signed, and a signed PDF is otherwise kept as it is.
+    rebuilt = run("build", "--allt", "--tvinga")
     assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"build/{STOCKHOLM}.signerad.pdf" in rebuilt.output
     with pikepdf.open(statement) as pdf:
         assert list(pdf.attachments) == [f"{STOCKHOLM}.yaml"]
     signing = run("attestera", str(statement), "--certifikat", str(signed.p12["Veronica"]))

@@ -69,7 +69,9 @@ def build_many(paths: list[Path] | tuple[Path, ...] = (), out_dir: Path = DEFAUL
     """Every answer that is not up to date, on every core; each is tried whatever the
     others do. `report` hears of each answer built, `skipped` of each up to date. An
     answer whose DOCX was edited after its build is left alone (`Summary.edited`) unless
-    `overwrite_edited`."""
+    `overwrite_edited`; so is one whose PDF was signed or edited and would be built again
+    (`Summary.pdfs`), and a signed PDF whose answer is up to date is kept even with
+    `force`."""
     from .batch import run
 
     return run(answer_files(paths), out_dir, formats, project or Path.cwd(), jobs=jobs,

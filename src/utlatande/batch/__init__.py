@@ -26,7 +26,7 @@ from ..pool import (
 )
 from ..store import Store, key_of, slot_of
 from ..write import remove_orphans
-from .edited import edited_outputs, output_facts
+from .edited import ChangedPdf, changed_pdf, edited_outputs, keep_signed, output_facts, why_rebuilt
 
 if TYPE_CHECKING:
     from ..pipeline import Built
@@ -42,6 +42,8 @@ class Summary:
     failed: int = 0
     seconds: float = 0.0
     edited: list[Path] = field(default_factory=list)  # DOCX files changed since the build
+    # PDFs signed or edited since the build: not overwritten, or (signed, --tvinga) kept aside
+    pdfs: list[ChangedPdf] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +143,9 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
     """Build what is not up to date; every answer is tried, whatever the others do.
 
     An answer whose DOCX was edited after its build is left alone, PDF and all, unless
-    `overwrite_edited`: a colleague's edits are never overwritten silently."""
+    `overwrite_edited`: a colleague's edits are never overwritten silently. So is one
+    whose PDF was signed or edited and would be built again; a signed PDF whose answer
+    is up to date is kept (and counted unchanged) even with `force` (edited.py)."""
     started = time.perf_counter()
     answers = _each_once(answers)
     remove_orphans(out_dir)  # temporary files of a build that was killed
@@ -154,14 +158,38 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
     for answer in answers:
         if answer in clashes:
             continue
-        changed = [] if overwrite_edited else edited_outputs(manifest.records.get(str(answer)))
+        entry = manifest.records.get(str(answer))
+        changed = [] if overwrite_edited else edited_outputs(entry)
+        current = manifest.is_current(answer, key)
+        pdf = None
+        if "pdf" in formats and (force or not current):
+            pdf = changed_pdf(out_dir / f"{answer.stem}.pdf", entry)
+        # Signed and up to date: a rebuild (--allt) would only write again the first
+        # revision the approvers signed, and lose their signatures; unless --tvinga.
+        keep = current and (not force or pdf is not None and bool(pdf.names)
+                            and not overwrite_edited)
         if changed:
             edited.extend(changed)
             summary.failed += 1  # an answer, however many of its outputs were edited
-        elif not force and manifest.is_current(answer, key):
+            if pdf is not None and not keep:
+                summary.pdfs.append(ChangedPdf(pdf.path, pdf.names,
+                                               why_rebuilt(answer, entry, key)))
+        elif keep:
             summary.unchanged += 1
             if skipped:
                 skipped(answer)
+        elif pdf is not None and not overwrite_edited:
+            summary.pdfs.append(ChangedPdf(pdf.path, pdf.names, why_rebuilt(answer, entry, key)))
+            summary.failed += 1  # not overwritten, and its other formats not built either
+        elif pdf is not None and pdf.names:
+            try:
+                summary.pdfs.append(keep_signed(pdf))
+            except OSError as exc:  # nowhere to keep it: it is not overwritten
+                summary.pdfs.append(ChangedPdf(pdf.path, pdf.names,
+                                               unkept=exc.strerror or str(exc)))
+                summary.failed += 1
+            else:
+                todo.append(answer)
         else:
             todo.append(answer)
     summary.edited = edited

@@ -33,8 +33,9 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--allt", "force", is_flag=True, cls=Option, aliases=("--force",),
               help="Bygg allt, även det som inte har ändrats.")
 @click.option("--tvinga", is_flag=True,
-              help="Skriv över DOCX-filer som har ändrats efter bygget (i Word, till "
-                   "exempel); deras ändringar går förlorade.")
+              help="Skriv över DOCX- och PDF-filer som har ändrats efter bygget (i Word, "
+                   "till exempel); deras ändringar går förlorade. En signerad PDF sparas "
+                   "först som x.signerad.pdf.")
 @click.option("--del", "shard_", default=None, metavar="K/N", cls=Option, aliases=("--shard",),
               help="Bygg bara den K:te av N delar av svarsfilerna (för CI-matriser).")
 @click.option("--pdf-variant", "pdf_variant", default=None, metavar="VARIANT",
@@ -52,7 +53,9 @@ def command(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int 
     Bara det som har ändrats sedan förra bygget byggs om: svarsfilen, mallar, CSS,
     typsnitt, profil, bilagor eller utlatande självt. En DOCX-fil som har ändrats efter
     bygget skrivs aldrig över (och dess PDF byggs inte om) utan --tvinga; hämta
-    ändringarna med utlatande import.
+    ändringarna med utlatande import. En signerad PDF (utlatande attestera) lämnas
+    som den är, även med --allt, och skrivs inte över utan --tvinga när svarsfilen
+    har ändrats.
 
     Slutkod 0 när allt byggdes, 1 när någon svarsfil hade fel (de andra byggs ändå),
     2 vid felaktiga argument."""
@@ -76,11 +79,13 @@ def command(svarsfiler: tuple[Path, ...], utmapp: Path, format_: str, jobs: int 
                              report=outputs.done, skipped=outputs.skipped,
                              pdf_variant=pdf_variant, overwrite_edited=tvinga)
     progress.finish()
-    from ..batch.edited import message
+    from ..batch.edited import message, pdf_message
     from ..errors import display_path
 
     for docx in summary.edited:
         click.echo(message(docx, display_path(docx)), err=True)
+    for pdf in summary.pdfs:
+        click.echo(pdf_message(pdf), err=True)
     if not tyst or summary.failed:
         seconds = f"{summary.seconds:.1f}".replace(".", ",")
         click.echo(f"{summary.built} byggda, {summary.unchanged} oförändrade, "
