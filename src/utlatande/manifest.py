@@ -88,7 +88,7 @@ class Record:
     key: str
     files: dict[str, list] = field(default_factory=dict)  # path -> [size, mtime_ns, sha256]
     folders: dict[str, str] = field(default_factory=dict)  # path -> listing signature
-    # Editable outputs (DOCX) as written -> [size, mtime_ns, sha256]: edited.py
+    # DOCX and PDF outputs as written -> [size, mtime_ns, sha256]: edited.py
     utdata: dict[str, list] = field(default_factory=dict)
 
 
