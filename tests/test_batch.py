@@ -310,3 +310,32 @@ def test_a_crash_in_the_pdf_process_itself_fails_that_answer_only(project, monke
     [failed] = [o for o in outcomes if not o.built.ok]
     assert failed.built.path.name == "u2.yaml"
     assert [p.code for p in failed.built.problems] == ["internt"]
+
+
+def test_an_interrupt_a_library_swallows_still_stops_the_batch(project, monkeypatch):
+    """SIGTERM (or Ctrl-C) raised inside a C library's callback is only printed by cffi,
+    and cairo reports a write error instead: the build still stops, and that answer is
+    not reported as a bug in utlatande."""
+    import contextlib
+    import signal
+
+    from utlatande import batch, pipeline
+
+    real_build = pipeline.build
+
+    def swallowing_build(answer, *args):
+        if answer.name == "u2.yaml":
+            # What cffi does with an exception in a callback: print it, go on.
+            with contextlib.suppress(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGTERM)
+            raise OSError("cairo returned CAIRO_STATUS_WRITE_ERROR")
+        return real_build(answer, *args)
+
+    monkeypatch.setattr(pipeline, "build", swallowing_build)
+    outcomes = []
+    with pytest.raises(KeyboardInterrupt):
+        batch.run(sorted(Path("answers").glob("*.yaml")), Path("build"), ("pdf",), project,
+                  jobs=1, report=lambda outcome, *_: outcomes.append(outcome))
+    assert [o.built.path.name for o in outcomes] == ["u1.yaml"]  # no 'internt fel' for u2
+    assert sorted(p.name for p in Path("build").glob("u*")) == ["u1.pdf"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is given back

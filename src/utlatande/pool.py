@@ -38,22 +38,52 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+_interrupted = False  # set by `interrupt`: Ctrl-C or SIGTERM came during the work
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C or SIGTERM came during `sigterm_as_interrupt`, also when the
+    KeyboardInterrupt it raised was swallowed: raised inside a C library's callback
+    (cairo's write function, through cffi) it is only printed, and the library reports a
+    write error instead."""
+    return _interrupted
+
+
+def interrupt_if_interrupted(error: BaseException | None = None) -> None:
+    """Raise KeyboardInterrupt (from `error`) when the work was interrupted, so that the
+    error an interrupt caused is not taken for a bug, and the work stops."""
+    if _interrupted:
+        raise KeyboardInterrupt from error
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a timeout, a CI runner, `kill`) stops the work as Ctrl-C does: the workers
-    and the PDF side are ended, and what was finished by then is kept."""
+    and the PDF side are ended, and what was finished by then is kept. Both signals are
+    remembered too (`interrupted`), for when a library swallows the KeyboardInterrupt."""
+    global _interrupted
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    _interrupted = False
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C's default handler is replaced only where it is in force: an ignored SIGINT
+    # (a worker, a caller's choice) stays ignored.
+    own_int = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if own_int:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        if own_int:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from ..manifest import _hash_of, package_files
 from ..model import Appendix, ProposalGroup
 from ..pdfmerge import Mark, outline_of
 from ..pipeline import Checked
-from ..pool import Spare, in_workers
+from ..pool import Spare, in_workers, interrupt_if_interrupted
 from ..store import content_key, slot_of
 from ..text import ascii_letters
 from .meeting import Agenda, Item
@@ -106,6 +106,7 @@ def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Prob
     except AnswerError as error:
         return error.problems
     except Exception as exc:  # a bug in utlatande: this statement's problem, no traceback
+        interrupt_if_interrupted(exc)
         return [internal_error(path, exc)]
 
 

@@ -20,6 +20,7 @@ from ..pool import (
     die_with_parent,
     end_group,
     in_workers,
+    interrupt_if_interrupted,
     own_group,
     sigterm_as_interrupt,
     without_sigint,
@@ -67,6 +68,7 @@ def build_one(answer: Path, out_dir: Path, formats: tuple[str, ...], project: Pa
     try:
         built = pipeline.build(answer, out_dir, formats, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
+        interrupt_if_interrupted(exc)
         return Outcome(_internal_error(answer, exc), None)
     if not built.ok or built.changed:
         return Outcome(built, None)
@@ -126,6 +128,7 @@ def render_part(answer: Path, out_dir: Path, formats: tuple[str, ...], project: 
             mine = tuple(f for f in formats if f != "pdf")
         built, data = pipeline.render_checked(checked, mine, project, pdf_variant)
     except Exception as exc:  # a bug in utlatande must not take the batch down
+        interrupt_if_interrupted(exc)
         return Part(_internal_error(answer, exc), {}, None)
     if not built.ok:
         return Part(built, {}, None)
@@ -205,6 +208,7 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
             closing(_outcomes(todo, out_dir, formats, project, key, jobs, pdf_variant)) as outcomes:
         try:
             for done, outcome in enumerate(outcomes, 1):
+                interrupt_if_interrupted()  # a KeyboardInterrupt a library swallowed
                 if outcome.record is not None:
                     outcome.record.utdata = output_facts(outcome.built.outputs)
                 manifest.update(outcome.built.path, outcome.record)
