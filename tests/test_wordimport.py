@@ -278,6 +278,21 @@ def test_a_file_that_is_no_docx_is_refused(copy, make, message):
     assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
 
 
+def test_a_docx_saved_with_a_password_is_refused(copy):
+    """A real password-protected DOCX (ECMA-376 agile encryption, as Word writes it)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    (docx_path,) = build_docx(copy, "stockholm-nyckeltjanster.yaml")
+    locked = copy / "låst.docx"
+    with docx_path.open("rb") as plain, locked.open("wb") as out:
+        OOXMLFile(plain).encrypt("hemligt", out)
+    before = {n: (copy / "answers" / n).read_bytes() for n in ANSWERS}
+    result = _import(str(locked))
+    assert result.exit_code == 1
+    assert "lösenordsskyddad" in result.output and "Traceback" not in result.output
+    assert {n: (copy / "answers" / n).read_bytes() for n in ANSWERS} == before
+
+
 def _edited_docx(copy: Path) -> tuple[Path, Path, bytes]:
     """A built DOCX with an edit an import would take: (DOCX, answer, answer's bytes)."""
     answer = copy / "answers" / "stockholm-nyckeltjanster.yaml"
