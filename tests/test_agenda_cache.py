@@ -16,7 +16,7 @@ from test_agenda import item_pages, list_column
 from utlatande import api
 from utlatande.cli import main
 
-from conftest import ROOT
+from conftest import MEETING_HEAD, ROOT
 
 STATEMENT = """mall: tjänsteutlåtande
 profil: stockholm
@@ -25,13 +25,7 @@ rubrik: Utlåtande {n}
 sammanfattning: |
   {text}
 """
-MEETING = """möte:
-  organ: Socialnämnden
-  datum: 2024-03-19
-  tid: "17.00"
-  plats: Rådhuset
-ärenden:
-  - ../answers/a1.yaml
+MEETING = MEETING_HEAD + """  - ../answers/a1.yaml
   - ../answers/a2.yaml
   - ../answers/a3.yaml
   - rubrik: Anmälan av delegationsbeslut

@@ -78,6 +78,17 @@ def _problems(project: Path) -> list[str]:
     return [str(p) for p in check(Path("answers/x.yaml"), project).problems]
 
 
+def page_png(pdf: Path, page: int, folder: Path) -> tuple[Path, int]:
+    """Page `page` of `pdf` as a PNG at 40 dpi in `folder` (pdftoppm), and its height."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", str(page), "-l", str(page),
+                    str(pdf), str(folder / "sida")], check=True)
+    png = next(folder.glob("sida*.png"))
+    with Image.open(png) as image:
+        return png, image.size[1]
+
+
 def _colour_pixels(png: Path, colour: tuple[int, int, int], rows: slice) -> int:
     from PIL import Image
 
@@ -95,13 +106,7 @@ def test_the_logo_stands_in_the_top_of_page_1_and_headings_take_the_brand_colour
     built = build(Path("answers/x.yaml"), project / "ut", ("pdf", "html"), project)
     assert built.ok, [str(p) for p in built.problems]
     pdf = project / "ut" / "x.pdf"
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf),
-                    str(project / "sida")], check=True)
-    page = next(project.glob("sida*.png"))
-    from PIL import Image
-
-    with Image.open(page) as image:
-        height = image.size[1]
+    page, height = page_png(pdf, 1, project)
     # The logo is 15 mm high at the top of the page: many of its pixels in the top fifth,
     # none below it.
     assert _colour_pixels(page, LOGO_COLOUR, slice(0, height // 5)) > 300
@@ -359,13 +364,7 @@ def test_the_profile_may_put_the_small_logo_in_the_running_header_of_later_pages
         "  Texten i ärendet.\n", "  " + long.replace("\n", "\n  ") + "\n"), encoding="utf-8")
     built = build(Path("answers/x.yaml"), project / "ut", ("pdf", "docx"), project)
     assert built.ok, [str(p) for p in built.problems]
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2",
-                    str(project / "ut" / "x.pdf"), str(project / "sida")], check=True)
-    page = next(project.glob("sida*.png"))
-    from PIL import Image
-
-    with Image.open(page) as image:
-        height = image.size[1]
+    page, height = page_png(project / "ut" / "x.pdf", 2, project)
     assert _colour_pixels(page, LOGO_COLOUR, slice(0, height // 10)) > 20
     assert _colour_pixels(page, LOGO_COLOUR, slice(height // 10, height)) == 0
     assert not verify_file(project / "ut" / "x.pdf")

@@ -11,6 +11,8 @@ from utlatande import pipeline
 from utlatande.agenda import build_agenda
 from utlatande.preview.pages import _watched
 
+from conftest import MEETING_HEAD
+
 ANSWER = """mall: tjänsteutlåtande
 datum: 2024-05-20
 rubrik: Bänkar i parken
@@ -19,13 +21,7 @@ sammanfattning: |
 
   ![Karta över parken](../bilder/karta.png)
 """
-MEETING = """möte:
-  organ: Socialnämnden
-  datum: 2024-03-19
-  tid: "17.00"
-  plats: Rådhuset
-ärenden:
-  - ../answers/x.yaml
+MEETING = MEETING_HEAD + """  - ../answers/x.yaml
 """
 
 

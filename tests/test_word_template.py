@@ -11,7 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor
 
-from test_brand import LOGO_COLOUR, _colour_pixels, make_profile
+from test_brand import LOGO_COLOUR, _colour_pixels, make_profile, page_png
 from utlatande.pipeline import build, check
 
 TEMPLATE_COLOUR = RGBColor(0x6B, 0x1E, 0x8C)
@@ -177,13 +177,7 @@ def test_libreoffice_shows_the_logo_at_the_top_of_page_1(project):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{project}/lo-profil",
                     "--headless", "--convert-to", "pdf", "--outdir", str(project / "lo"),
                     str(path)], check=True, capture_output=True, timeout=180)
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1",
-                    str(project / "lo" / "x.pdf"), str(project / "sida")], check=True)
-    page = next(project.glob("sida*.png"))
-    from PIL import Image
-
-    with Image.open(page) as image:
-        height = image.size[1]
+    page, height = page_png(project / "lo" / "x.pdf", 1, project)
     assert _colour_pixels(page, LOGO_COLOUR, slice(0, height // 5)) > 300
     assert _colour_pixels(page, LOGO_COLOUR, slice(height // 5, height)) == 0
 
