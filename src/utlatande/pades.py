@@ -188,10 +188,10 @@ def appended_to(signed: bytes, original: bytes) -> bool:
     """Whether `signed` is `original` with incremental updates appended: its bytes begin
     with every byte of `original`, a file of one revision, and pyHanko reads `original`'s
     cross-reference section as the first of `signed`'s revisions."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     if len(signed) <= len(original) or not signed.startswith(original):
         return False
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         before = PdfFileReader(io.BytesIO(original), strict=False).xrefs
         after = PdfFileReader(io.BytesIO(signed), strict=False).xrefs

@@ -67,7 +67,7 @@ def find_signed(agenda: Agenda, answer: Path, statement: Path, places: list[Path
     agenda cannot carry (a broken signature, an untrusted one): that stays as it is.
     """
     original = statement.read_bytes()
-    roots = _roots(agenda, answer, project) or None
+    roots: list | None = None
     result = Found()
     copies: list[tuple[SignedStatement, bytes]] = []
     rejected: list[tuple[Path, str, bool]] = []  # (file, why, may stay as the item's PDF)
@@ -76,9 +76,11 @@ def find_signed(agenda: Agenda, answer: Path, statement: Path, places: list[Path
             data = place.read_bytes()
         except OSError:
             continue
-        if data == original:
-            continue
-        signed, why, keep = _judge(agenda, place, data, original, roots)
+        if data == original or not has_signatures(data):
+            continue  # the statement itself, an older build's file, or someone's edit
+        if roots is None:  # read where a file is signed: most agendas have none
+            roots = _roots(agenda, answer, project)
+        signed, why, keep = _judge(agenda, place, data, original, roots or None)
         if signed is not None:
             copies.append((signed, data))
         elif why is not None:
