@@ -384,3 +384,27 @@ def test_a_font_files_family_is_read_as_fonttools_reads_it(tmp_path):
     assert family_name(tmp_path / "inget.ttf") is None
     (tmp_path / "text.ttf").write_text("ingen font", encoding="utf-8")
     assert family_name(tmp_path / "text.ttf") is None
+
+
+def test_a_logo_outside_the_profile_is_a_file_the_build_depends_on(project):
+    """A brand may take its logo from anywhere in the project: changing that file builds
+    the answer again, with the new logo."""
+    from click.testing import CliRunner
+
+    from utlatande.cli import main
+
+    make_profile(project, BRAND.replace("path: logga.svg", "path: ../../grafik/logga.svg"))
+    (project / "grafik").mkdir()
+    (project / "grafik" / "logga.svg").write_text(LOGO, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "-f", "pdf", "-j", "1"]).exit_code == 0
+    pdf = project / "build" / "x.pdf"
+    before = pdf.read_bytes()
+    result = runner.invoke(main, ["build", "-f", "pdf", "-j", "1"])
+    assert "0 byggda, 1 oförändrade" in result.output
+    smaller = LOGO.replace('<rect width="120"', '<rect width="60"')
+    assert smaller != LOGO
+    (project / "grafik" / "logga.svg").write_text(smaller, encoding="utf-8")
+    result = runner.invoke(main, ["build", "-f", "pdf", "-j", "1"])
+    assert "1 byggda, 0 oförändrade" in result.output, result.output
+    assert pdf.read_bytes() != before

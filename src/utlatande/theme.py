@@ -85,6 +85,18 @@ class Theme:
         """Every file of the chain (templates, CSS, fonts, profiles) a build depends on."""
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
 
+    def brand_files(self) -> list[Path]:
+        """The brand's files outside the chain's folders (a logo or a font elsewhere in the
+        project): a build depends on them too. None while the brand has errors."""
+        from .errors import AnswerError
+
+        try:
+            files = self.brand.files
+        except AnswerError:
+            return []
+        inside = [folder.resolve() for folder in self.folders]
+        return [f for f in files if not any(f.resolve().is_relative_to(d) for d in inside)]
+
     def folder_tree(self) -> list[Path]:
         """Each folder of the chain and every folder in it: a file added to one changes
         its listing, so a profile's new template counts as a change."""

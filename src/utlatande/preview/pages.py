@@ -145,7 +145,8 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
         templates = project / "templates"
         paths |= {templates, *templates.glob("*"), *templates.glob("*/tema.yaml")}
         theme = load_theme(None, project)
-    return paths | {*theme.dependencies(), *theme.folder_tree()}  # a new file: a new listing
+    # A file added to a folder changes its listing.
+    return paths | {*theme.dependencies(), *theme.brand_files(), *theme.folder_tree()}
 
 
 def _points_out(path: Path, project: Path) -> bool:
