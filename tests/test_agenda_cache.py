@@ -288,3 +288,65 @@ def test_only_the_changed_pages_are_read_for_where_their_numbers_go(project, mon
     read.clear()
     assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
     assert len(read) == total
+
+
+def _brand_reads(monkeypatch, log: Path) -> None:
+    """Every reading of a `_brand.yml` chain, in this process or a worker forked from it,
+    is logged to a file."""
+    from utlatande import brand
+
+    real = brand.read_brand
+
+    def logged(folders, project_):
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {folders[0].name}\n")
+        return real(folders, project_)
+
+    monkeypatch.setattr(brand, "read_brand", logged)
+
+
+def test_a_changed_statement_is_laid_out_with_the_kept_brand(project, monkeypatch, tmp_path):
+    """The worker that lays out a changed statement is sent the brand the agenda kept: no
+    process reads `_brand.yml` again, and the packet is a clean build's."""
+    from utlatande import theme
+
+    log = tmp_path / "brand.log"
+    _brand_reads(monkeypatch, log)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the spare worker, on any machine
+    _agenda()
+    assert log.read_text(encoding="utf-8")  # the first build reads it
+    log.write_text("", encoding="utf-8")
+    _write(project, 2, "En annan sammanfattning.")
+    monkeypatch.setattr(theme, "_CACHE", {})  # profiles loaded anew, as in a new command
+    built = _agenda()
+    assert _names(built) == ["a2.yaml"]
+    assert log.read_text(encoding="utf-8") == ""
+    monkeypatch.setattr(theme, "_CACHE", {})
+    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+
+
+def test_a_kept_brand_whose_logo_outside_the_profile_changed_is_read_again(
+        project, monkeypatch, tmp_path):
+    """A logo may lie anywhere in the project: the brand is kept with its files' contents,
+    and a changed logo is read, and printed, anew."""
+    from utlatande import theme
+
+    (project / "grafik").mkdir()
+    logo = project / "grafik" / "logga.svg"
+    shutil.copy(project / "templates" / "stockholm" / "logga.svg", logo)
+    brand_file = project / "templates" / "stockholm" / "_brand.yml"
+    brand_file.write_text(brand_file.read_text(encoding="utf-8").replace(
+        "logga: logga.svg", "logga: ../../grafik/logga.svg").replace(
+        "path: logga.svg", "path: ../../grafik/logga.svg"), encoding="utf-8")
+    log = tmp_path / "brand.log"
+    _brand_reads(monkeypatch, log)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    _agenda()
+    log.write_text("", encoding="utf-8")
+    logo.write_text(logo.read_text(encoding="utf-8").replace("#", "#0"), encoding="utf-8")
+    monkeypatch.setattr(theme, "_CACHE", {})
+    built = _agenda()
+    assert _names(built) == ["a1.yaml", "a2.yaml", "a3.yaml"]
+    assert log.read_text(encoding="utf-8")  # the changed logo's brand is read again
+    monkeypatch.setattr(theme, "_CACHE", {})
+    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]

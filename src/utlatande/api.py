@@ -114,7 +114,8 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
 def _warm_up() -> None:
     from . import pipeline
 
-    pipeline.warm_up()
+    # The statement comes prepared, with its theme's brand (agenda/parts.py).
+    pipeline.warm_layout()
 
 
 def agenda_unchanged(meeting: Path, out_root: Path = DEFAULT_OUT, offentlig: bool = False,

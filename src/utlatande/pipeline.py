@@ -182,12 +182,20 @@ def docx_needs_pdf(checked: Checked) -> bool:
     return checked.answer is not None and bool(checked.answer.innehållsförteckning)
 
 
-def render(checked: Checked, formats: tuple[str, ...], project: Path,
-           pdf_variant: str | None = None, embed_source: bool = True) -> dict[str, bytes]:
-    """Every requested format's bytes, rendered before anything is written.
+@dataclass(frozen=True)
+class Prepared:
+    """A valid answer's document before any writer: its HTML (with the marks the DOCX
+    writer reads, and without), and the settings and metadata of its mall. Plain data:
+    the agenda prepares a statement in one process and lays it out in another."""
 
-    `pdf_variant` overrides the profile's PDF standard (archive.py).
-    """
+    marked: str
+    html: str
+    settings: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def prepare(checked: Checked) -> Prepared:
+    """A valid answer through its mall's template (Jinja, no writer)."""
     from .render.html import render_html, settings_for, strip_marks  # Jinja, babel
 
     answer, theme = checked.answer, checked.theme
@@ -195,27 +203,41 @@ def render(checked: Checked, formats: tuple[str, ...], project: Path,
     settings = settings_for(answer, theme)
     meta = _meta(answer, settings)
     marked = render_html(answer, theme, meta["created"], marks=True)
-    html = strip_marks(marked)
+    return Prepared(marked, strip_marks(marked), settings, meta)
+
+
+def render(checked: Checked, formats: tuple[str, ...], project: Path,
+           pdf_variant: str | None = None, embed_source: bool = True,
+           prepared: Prepared | None = None) -> dict[str, bytes]:
+    """Every requested format's bytes, rendered before anything is written.
+
+    `pdf_variant` overrides the profile's PDF standard (archive.py); `prepared` is the
+    answer's HTML as `prepare` made it, if the caller has it.
+    """
+    answer, theme = checked.answer, checked.theme
+    assert answer is not None and theme is not None
+    prepared = prepared or prepare(checked)
+    settings, meta = prepared.settings, dict(prepared.meta)
     result: dict[str, bytes] = {}
     if "html" in formats:
-        result["html"] = html.encode()
+        result["html"] = prepared.html.encode()
     if "pdf" in formats:
         from .render.archive import pdf_options
         from .render.pdf import heading_pages, write_pdf  # WeasyPrint: only for a PDF
 
         options = pdf_options(checked.path, theme, answer.mall, settings, pdf_variant,
                               meta["created"], embed_source)
-        statement = write_pdf(html, theme, settings, project, options)
+        statement = write_pdf(prepared.html, theme, settings, project, options)
         if docx_needs_pdf(checked):
             # The DOCX's table of contents is written with the PDF's page numbers, so it
             # reads right before Word refreshes it.
             meta["toc_pages"] = heading_pages(statement)
         result["pdf"] = _with_signature_fields(checked, settings,
-                                               _with_appendices(checked, statement))
+                                               _with_appendices(checked, settings, statement))
     if "docx" in formats:
         from .render.docx import write_docx
 
-        result["docx"] = write_docx(marked, settings,
+        result["docx"] = write_docx(prepared.marked, settings,
                                     {**meta, "svar": _embedded(checked, project)}, theme.brand)
     return result
 
@@ -230,14 +252,14 @@ def _embedded(checked: Checked, project: Path) -> dict:
     return {"fil": shown, "text": checked.loaded.source.encode()}
 
 
-def _with_appendices(checked: Checked, statement: bytes) -> bytes:
+def _with_appendices(checked: Checked, settings: dict[str, Any], statement: bytes) -> bytes:
     """Appendix PDFs after the statement, each with its bookmark "Bilaga N: titel"."""
     answer, loaded = checked.answer, checked.loaded
     assert answer is not None and loaded is not None
     files = [a for a in answer.bilagor if a.fil is not None]
     if not files:
         return statement
-    label = settings(checked)["rubriker"].get("bilaga", "Bilaga")
+    label = settings["rubriker"].get("bilaga", "Bilaga")
     return appended(statement, files, loaded, [f"{label} {a.nummer}: {a.titel}" for a in files])
 
 
@@ -391,10 +413,12 @@ def settings(checked: Checked) -> dict[str, Any]:
     return settings_for(checked.answer, checked.theme)
 
 
-def statement_pdf(checked: Checked, project: Path, embed_source: bool = True) -> bytes:
+def statement_pdf(checked: Checked, project: Path, embed_source: bool = True,
+                  prepared: Prepared | None = None) -> bytes:
     """A valid answer's PDF as `build` writes it, appendices appended; AnswerError if not.
     Without `embed_source` it carries no answer file (a public agenda's)."""
-    return render(checked, ("pdf",), project, embed_source=embed_source)["pdf"]
+    return render(checked, ("pdf",), project, embed_source=embed_source,
+                  prepared=prepared)["pdf"]
 
 
 def html_pdf(html: str, theme: Theme, settings: dict[str, Any], project: Path,
@@ -430,10 +454,20 @@ def pdf_variant(value: str) -> str:
 
 def warm_up() -> None:
     """Import WeasyPrint (most of a second), Jinja and the brand's reader before worker
-    processes fork, so they share them (or in a worker, while the parent works)."""
+    processes fork, so they share them."""
     import brand_yml  # noqa: F401
 
     from .render import html, pdf  # noqa: F401
+
+
+def warm_layout() -> None:
+    """In a worker that is to lay out a statement it is sent prepared (and with its brand):
+    import WeasyPrint and lay out a line once, so that what WeasyPrint reads once a
+    process (fontconfig, the hyphenation dictionary, its C types) is read while the parent
+    prepares the statement."""
+    from .render.pdf import warm
+
+    warm()
 
 
 def clear_caches() -> None:

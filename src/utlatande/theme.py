@@ -42,6 +42,15 @@ class Theme:
 
         return read_brand(self.folders, self.project)
 
+    def known_brand(self) -> Brand | None:
+        """The brand if it has been read (or given), without reading it."""
+        return self.__dict__.get("brand")
+
+    def give_brand(self, brand: Brand) -> None:
+        """The brand as read before (kept by the agenda, or sent to a worker): it is not
+        read again, so brand-yml need not be loaded."""
+        self.__dict__.setdefault("brand", brand)
+
     @cached_property
     def environment(self) -> jinja2.Environment:
         import jinja2  # only when rendering: `check` never needs it
@@ -158,6 +167,12 @@ _CACHE: dict[tuple[str, Path], Theme] = {}
 def clear_cache() -> None:
     """Forget loaded themes, so that an edited profile or template folder is read again."""
     _CACHE.clear()
+
+
+def adopt_theme(theme: Theme) -> Theme:
+    """A theme loaded in another process (sent to a worker with a statement): the one this
+    process has loaded under its name, else this one, kept as if loaded here."""
+    return _CACHE.setdefault((theme.name, theme.project.resolve()), theme)
 
 
 def load_theme(name: str | None, project: Path) -> Theme:

@@ -138,7 +138,9 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                   depfile: Path | None, verify: Verifier | None,
                   spare: Spare | None) -> AgendaBuilt:
     with workspace(path, offentlig, out_root, project, spare) as ws:
-        agenda = load_agenda(path, project, offentlig, checker(ws.store, ws.keep_bytes))
+        check = checker(ws.store, ws.keep_bytes)
+        agenda = load_agenda(path, project, offentlig, check)
+        check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         parts = render_parts(agenda, ws)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
         composed = compose(agenda, parts, ws)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model, pipeline
-from ..brand import brand_problems
+from ..brand import Brand, brand_problems
 from ..errors import AnswerError, Problem
 from ..manifest import _hash_of, package_files
 from ..store import Store, content_key, slot_of
@@ -33,6 +33,8 @@ _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "P
             ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
             ("utlatande.pipeline", "Checked"), ("utlatande.load", "Loaded"),
             ("utlatande.load", "InvalidDate"), ("utlatande.errors", "Problem"),
+            ("utlatande.brand", "Brand"), ("utlatande.brand", "Logo"),
+            ("utlatande.brand", "FontFile"),
             *(("utlatande.model", name) for name, value in vars(model).items()
               if dataclasses.is_dataclass(value))}
 
@@ -72,26 +74,40 @@ def _kept(store: Store, path: Path, project: Path) -> pipeline.Checked | None:
     return checked
 
 
-def checker(store: Store, keep: Callable[[Path, bytes], None]
-            ) -> Callable[[Path, Path], pipeline.Checked]:
+class Checker:
     """`pipeline.check`, taken from `store` while nothing an answer depends on changed; a
     new check without errors is handed to `keep` (path and bytes of its entry), which
-    writes it once the agenda is built."""
-    known: dict[Path, list[Problem]] = {}  # each theme's brand problems, once a build
+    writes it once the agenda is built. Each theme it meets is given its kept brand."""
 
-    def check(path: Path, project: Path) -> pipeline.Checked:
-        kept = _kept(store, path, project)
+    def __init__(self, store: Store, keep: Callable[[Path, bytes], None]) -> None:
+        self.store, self.keep = store, keep
+        self.known: dict[Path, list[Problem]] = {}  # each theme's brand problems, once a build
+
+    def __call__(self, path: Path, project: Path) -> pipeline.Checked:
+        kept = _kept(self.store, path, project)
         if kept is not None:
+            assert kept.theme is not None
+            self.give_brand(kept.theme, project)
             return kept
-        checked = pipeline.check(path, project,
-                                 lambda theme: _brand(theme, project, store, keep, known))
+        checked = pipeline.check(path, project, lambda theme: self._brand(theme, project))
         if checked.ok:
-            entry = _entry_of(store, checked, project)
+            entry = _entry_of(self.store, checked, project)
             if entry is not None:
-                keep(*entry)
+                self.keep(*entry)
         return checked
 
-    return check
+    def give_brand(self, theme: Theme, project: Path) -> None:
+        """The theme's brand as kept, given to it: what depends on the brand's files (a
+        statement's key, the kallelse's) does not read it again."""
+        self._brand(theme, project)
+
+    def _brand(self, theme: Theme, project: Path) -> list[Problem]:
+        return _brand(theme, project, self.store, self.keep, self.known)
+
+
+def checker(store: Store, keep: Callable[[Path, bytes], None]) -> Checker:
+    """The agenda's check (Checker), with its cache in `store`."""
+    return Checker(store, keep)
 
 
 def _entry_of(store: Store, checked: pipeline.Checked, project: Path
@@ -120,7 +136,9 @@ def _entry_of(store: Store, checked: pipeline.Checked, project: Path
 def _brand(theme: Theme, project: Path, store: Store, keep: Callable[[Path, bytes], None],
            known: dict[Path, list[Problem]]) -> list[Problem]:
     """A theme's brand problems (brand.py), kept under the content hashes of the theme's
-    files: an answer checked anew does not read the brand again (nor load its reader)."""
+    files: an answer checked anew does not read the brand again (nor load its reader).
+    The brand itself is kept too, and given to the theme: a worker it is sent to lays out
+    the statement without reading it either."""
     entry = store.folder / f"{slot_of(theme.folders[0])}{BRAND_SUFFIX}"
     if entry not in known:
         known[entry] = _brand_of(theme, entry, project, keep)
@@ -131,14 +149,39 @@ def _brand_of(theme: Theme, entry: Path, project: Path,
               keep: Callable[[Path, bytes], None]) -> list[Problem]:
     key = content_key([*theme.dependencies(), *package_files()], theme.folder_tree(),
                       project, "varumärke", theme.name, str(Path.cwd()))
+    kept = _kept_brand(entry, key, project)
+    if kept is not None:
+        found, brand = kept
+        if brand is not None:
+            theme.give_brand(brand)
+        return found
+    found = brand_problems(theme)
+    brand = theme.known_brand()
+    # A logo or font may lie outside the theme's folders: the brand is kept with theirs.
+    files = _files_key(brand, project) if brand is not None else None
+    keep(entry, pickle.dumps((key, found, brand, files), protocol=5))
+    return found
+
+
+def _kept_brand(entry: Path, key: str, project: Path
+                ) -> tuple[list[Problem], Brand | None] | None:
+    """The kept (problems, brand) of a theme while its key and its brand's files hold."""
     try:
         with entry.open("rb") as handle:
-            kept_key, found = _Unpickler(handle).load()
-        if kept_key == key and isinstance(found, list) \
-                and all(isinstance(p, Problem) for p in found):
-            return found
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        pass
-    found = brand_problems(theme)
-    keep(entry, pickle.dumps((key, found), protocol=5))
-    return found
+            kept_key, found, brand, files = _Unpickler(handle).load()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError,
+            AttributeError, IndexError):
+        return None
+    if kept_key != key or not isinstance(found, list) \
+            or not all(isinstance(p, Problem) for p in found):
+        return None
+    if not isinstance(brand, Brand) or files != _files_key(brand, project):
+        brand = None  # the problems still hold; the brand is read where it is needed
+    return found, brand
+
+
+def _files_key(brand: Brand, project: Path) -> str | None:
+    try:
+        return content_key(list(brand.files), [], project, "varumärkets filer")
+    except OSError:
+        return None

@@ -4,6 +4,7 @@ appendix files, with the bookmarks they get in the agenda."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline
+from ..brand import Brand
 from ..case_text import case_line
 from ..errors import AnswerError, Problem, internal_error
 from ..manifest import _hash_of, package_files
@@ -22,6 +24,7 @@ from ..pipeline import Checked
 from ..pool import Spare, in_workers, interrupt_if_interrupted
 from ..store import content_key, slot_of
 from ..text import ascii_letters
+from ..theme import Theme, adopt_theme
 from .meeting import Agenda, Item
 from .signed import SignedStatement
 from .workspace import Workspace
@@ -94,10 +97,53 @@ def _statement_key(checked: Checked, project: Path, embed: bool = True) -> str |
     return key
 
 
-def _render_one(path: Path, project: Path, embed: bool) -> bytes | list[Problem]:
-    """One statement's PDF, in a worker process: problems come back as data, not raised."""
-    return _pdf_or_problems(lambda: pipeline.statement_pdf(pipeline.check(path, project),
-                                                           project, embed), path)
+def _render_one(path: Path, project: Path, embed: bool, sent: Sent | None = None,
+                prepared: pipeline.Prepared | None = None) -> bytes | list[Problem]:
+    """One statement's PDF, in a worker process: problems come back as data, not raised.
+    From the answer as the build checked it (`sent`), else checked here; from its HTML
+    as the build prepared it, if it did."""
+    return _pdf_or_problems(lambda: pipeline.statement_pdf(
+        sent.received() if sent is not None else pipeline.check(path, project),
+        project, embed, prepared), path)
+
+
+def _prepared(checked: Checked) -> pipeline.Prepared | None:
+    """The statement's HTML, made here while the spare worker imports WeasyPrint; None if
+    that fails: the worker then makes it, and reports what is wrong as it always does."""
+    try:
+        return pipeline.prepare(checked)
+    except Exception as exc:  # noqa: BLE001 - reported by the worker, which tries again
+        interrupt_if_interrupted(exc)
+        return None
+
+
+@dataclass
+class Sent:
+    """A checked answer as it is sent to a worker: its theme as loaded (its merged profile,
+    not its Jinja environment), with the theme's brand if the build has read it, so that
+    the worker reads neither the profile nor `_brand.yml` again (nor loads brand-yml)."""
+
+    checked: Checked
+    theme: Theme
+    brand: Brand | None
+
+    @classmethod
+    def of(cls, checked: Checked) -> Sent:
+        theme = checked.theme
+        assert theme is not None and checked.loaded is not None
+        # The composed YAML nodes only serve the check's own warnings.
+        bare = dataclasses.replace(checked, theme=None, loaded=dataclasses.replace(
+            checked.loaded, text_nodes=[]))
+        return cls(bare, Theme(theme.name, theme.folders, theme.profile, theme.project),
+                   theme.known_brand())
+
+    def received(self) -> Checked:
+        """The checked answer, with the theme this process holds under its name (one
+        Jinja environment for all the statements a worker lays out)."""
+        theme = adopt_theme(self.theme)
+        if self.brand is not None:
+            theme.give_brand(self.brand)
+        return dataclasses.replace(self.checked, theme=theme)
 
 
 def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Problem]:
@@ -119,8 +165,9 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     returned function is called.
 
     A single statement is laid out by the `spare` worker, when there is one: it has
-    imported WeasyPrint while this process checked the answers, and lays it out while
-    this process reads the other items' files (the function waits for it). Otherwise the
+    imported WeasyPrint (and laid out a line) while this process checked the answers and
+    prepared the statement's HTML, and lays it out while this process reads the other
+    items' files (the function waits for it). Otherwise the
     spare is ended and the statements are laid out before this returns."""
     if spare is not None and len(todo) != 1:
         spare.end()  # its core is the pool's
@@ -131,7 +178,7 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     if len(todo) == 1 and spare is not None:
         key, (c, _) = next(iter(todo.items()))
         try:
-            spare.submit(_render_one, c.path, project, embed)
+            spare.submit(_render_one, c.path, project, embed, Sent.of(c), _prepared(c))
         except BrokenProcessPool:
             spare = None
 
@@ -141,7 +188,8 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
                     raise BrokenProcessPool("the spare worker ended")
                 results = [(key, spare.result())]
             except BrokenProcessPool:  # tried again alone, as the pool does
-                results = list(in_workers([(key, (_render_one, c.path, project, embed))], 1,
+                results = list(in_workers([(key, (_render_one, c.path, project, embed,
+                                                    Sent.of(c)))], 1,
                                           crashed))
             return _written(todo, results)
 
@@ -161,7 +209,8 @@ def _results(todo: dict[Path, tuple[Checked, Path]], project: Path, embed: bool,
             for key, (c, _) in todo.items())
     else:
         pipeline.warm_up()  # WeasyPrint imported once, before the fork
-        calls = [(key, (_render_one, c.path, project, embed)) for key, (c, _) in todo.items()]
+        calls = [(key, (_render_one, c.path, project, embed, Sent.of(c)))
+                 for key, (c, _) in todo.items()]
         results = in_workers(calls, jobs, crashed)
     return results
 

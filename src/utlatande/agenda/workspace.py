@@ -119,7 +119,7 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path, project: Path,
     # Something has changed (or the command would have said so without building): most
     # often one answer, whose statement the spare worker lays out.
     if spare is None and (os.cpu_count() or 1) > 1:
-        spare = Spare(pipeline.warm_up)
+        spare = Spare(pipeline.warm_layout)
     try:
         yield Workspace(project, store, folder, agenda_slot(meeting, offentlig), spare=spare)
     finally:

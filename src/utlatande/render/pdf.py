@@ -151,6 +151,25 @@ def _stylesheets(theme: Theme, settings: dict[str, Any]) -> list[weasyprint.CSS]
     return _STYLESHEETS[key]
 
 
+# A line as statements have them: Swedish, hyphenated, in the built-in fonts, with a table.
+_WARM_HTML = """<!DOCTYPE html><html lang="sv-SE"><head><meta charset="utf-8"><title>-</title>
+<style>body { font: 11pt "Liberation Serif"; hyphens: auto } h1 { font-family:
+"Liberation Sans" }</style></head><body><h1>Tjänsteutlåtande</h1><p>Förvaltningen
+föreslår att socialnämnden godkänner redovisningen.</p><table><tr><th>Å</th><td>1</td></tr>
+</table></body></html>"""
+
+
+def warm() -> None:
+    """Lay out a tagged page once: fontconfig, the hyphenation dictionary and cffi's C
+    types, which WeasyPrint reads at its first document, are read now (the output is
+    not kept, and no state it leaves changes a later document's bytes)."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    weasyprint.HTML(string=_WARM_HTML).write_pdf(font_config=_FONT_CONFIG,
+                                                 **archive_options("pdf/a-2a", None))
+
+
 def clear_caches() -> None:
     """Forget parsed stylesheets and fonts, so that edited theme files are read again."""
     global _FONT_CONFIG
