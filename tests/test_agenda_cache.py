@@ -350,3 +350,21 @@ def test_a_kept_brand_whose_logo_outside_the_profile_changed_is_read_again(
     assert log.read_text(encoding="utf-8")  # the changed logo's brand is read again
     monkeypatch.setattr(theme, "_CACHE", {})
     assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+
+
+def test_a_statement_laid_out_after_the_warm_up_is_the_same_bytes(project):
+    """The spare worker lays out a line before its statement comes (pipeline.warm_layout):
+    what that leaves behind in WeasyPrint changes no byte of the statement."""
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import hashlib, sys\nfrom pathlib import Path\nfrom utlatande import pipeline\n"
+            "if sys.argv[1] == 'varm':\n    pipeline.warm_layout()\n"
+            "checked = pipeline.check(Path('answers/a1.yaml'), Path.cwd())\n"
+            "print(hashlib.sha256(pipeline.statement_pdf(checked, Path.cwd())).hexdigest())\n")
+    digests = {how: subprocess.run([sys.executable, "-c", code, how], capture_output=True,
+                                   text=True, check=True, cwd=project).stdout.strip()
+               for how in ("kall", "varm")}
+    assert len(digests["kall"]) == len(hashlib.sha256().hexdigest())
+    assert digests["kall"] == digests["varm"]

@@ -151,12 +151,17 @@ def _stylesheets(theme: Theme, settings: dict[str, Any]) -> list[weasyprint.CSS]
     return _STYLESHEETS[key]
 
 
-# A line as statements have them: Swedish, hyphenated, in the built-in fonts, with a table.
+# What a statement's first page has: Swedish text hyphenated in a narrow column, the
+# built-in fonts in bold and italic, a flex header, a table and a vector logo.
 _WARM_HTML = """<!DOCTYPE html><html lang="sv-SE"><head><meta charset="utf-8"><title>-</title>
 <style>body { font: 11pt "Liberation Serif"; hyphens: auto } h1 { font-family:
-"Liberation Sans" }</style></head><body><h1>Tjänsteutlåtande</h1><p>Förvaltningen
-föreslår att socialnämnden godkänner redovisningen.</p><table><tr><th>Å</th><td>1</td></tr>
-</table></body></html>"""
+"Liberation Sans" } header { display: flex; justify-content: space-between }
+p { width: 25mm; text-align: justify }</style></head><body><header><img alt="logotyp"
+src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='40' height='20'%3E
+%3Crect width='40' height='20' fill='%231f4e79'/%3E%3C/svg%3E"><div>Dnr 1.2</div></header>
+<h1>Tjänsteutlåtande</h1><p>Socialförvaltningens verksamhetsuppföljning <b>föreslår</b>
+att <i>socialnämnden</i> godkänner redovisningen.</p><table><thead><tr><th>År</th></tr>
+</thead><tbody><tr><td>2024</td></tr></tbody></table></body></html>"""
 
 
 def warm() -> None:
