@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "utlatande"
 LAYERS = [
     ["utlatande", "utlatande.errors", "utlatande.write", "utlatande.markdown",
      "utlatande.pool", "utlatande.text", "utlatande.wordtext", "utlatande.pdfmerge",
-     "utlatande.fontname"],
+     "utlatande.pdfappend", "utlatande.fontname"],
     ["utlatande.load", "utlatande.schema", "utlatande.model", "utlatande.review",
      "utlatande.personnummer", "utlatande.theme", "utlatande.yaml_advice",
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",

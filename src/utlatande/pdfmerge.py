@@ -184,21 +184,26 @@ class TaggedMerge:
         return len(self.pdf.pages)
 
     def append(self, path: Path, title: str | None = None,
-               prepare: Callable[[pikepdf.Pdf], Any] | None = None) -> tuple[int, bool]:
+               prepare: Callable[[pikepdf.Pdf], Any] | None = None,
+               held: dict[int, Dictionary] | None = None) -> tuple[int, bool]:
         """Append every page of a PDF file; (its first page here, whether it was tagged).
 
         `title` names the file's pages in the warning `verify` gives if they are untagged;
         `prepare` changes the opened file first (pdfsafety strips an appendix's active
-        content), in memory.
+        content), in memory. The pages in `held` (0-based, untagged) are replaced by the
+        stub page given for each, unread: their content is written later, one file at a
+        time (pdfappend.py).
         """
         source = pikepdf.open(path)
         self.sources.append(source)
+        for number, stub in (held or {}).items():
+            _replace_page(source.pages[number].obj, stub)
         if prepare is not None:
             prepare(source)
         first = self.pages
         tree = source.Root.get("/StructTreeRoot")
         tagged = tree is not None and bool(_kids(tree))
-        entries = self._renumber(source, tree) if tagged else _untag(source)
+        entries = self._renumber(source, tree) if tagged else untag(source)
         self.pdf.add_pages_from(source, outlines="ignore")
         if tagged:
             self._adopt(source, tree, entries)
@@ -281,13 +286,7 @@ class TaggedMerge:
     def _mark_untagged(self, pages: list[int], title: str) -> None:
         """Say where untagged pages came from, unless an earlier merge has said it."""
         for number in pages:
-            page = self.pdf.pages[number].obj
-            if PIECE in page.get("/PieceInfo", {}):
-                continue
-            page.PieceInfo = Dictionary({PIECE: Dictionary(
-                LastModified=String("D:20000101000000Z"),
-                Private=Dictionary({UNTAGGED: String(title)}))})
-            page.LastModified = String("D:20000101000000Z")
+            mark_untagged(self.pdf.pages[number].obj, title)
         self.untagged.append((pages[0], len(pages), title))
 
     # -- bookmarks and links -----------------------------------------------------------------
@@ -441,32 +440,61 @@ def _struct_parent_holders(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, str]]:
     tree: pages, their annotations and the form XObjects they draw."""
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
-        obj = page.obj
-        if "/StructParents" in obj:
-            yield obj, "/StructParents"
-        for annotation in obj.get("/Annots", []):
-            if isinstance(annotation, Dictionary) and "/StructParent" in annotation:
-                if annotation.is_indirect:
-                    if annotation.objgen in seen:
-                        continue
-                    seen.add(annotation.objgen)
-                yield annotation, "/StructParent"
-        resources = obj.get("/Resources")
-        xobjects = resources.get("/XObject", {}) if resources is not None else {}
-        for xobject in xobjects.values():
-            if not isinstance(xobject, pikepdf.Stream) or xobject.objgen in seen:
-                continue
-            seen.add(xobject.objgen)
-            for key in ("/StructParents", "/StructParent"):
-                if key in xobject:
-                    yield xobject, key
+        yield from _page_holders(page.obj, seen)
 
 
-def _untag(pdf: pikepdf.Pdf) -> list[tuple[int, Any]]:
+def _page_holders(obj: Any, seen: set[tuple[int, int]]) -> Iterator[tuple[Any, str]]:
+    if "/StructParents" in obj:
+        yield obj, "/StructParents"
+    for annotation in obj.get("/Annots", []):
+        if isinstance(annotation, Dictionary) and "/StructParent" in annotation:
+            if annotation.is_indirect:
+                if annotation.objgen in seen:
+                    continue
+                seen.add(annotation.objgen)
+            yield annotation, "/StructParent"
+    resources = obj.get("/Resources")
+    xobjects = resources.get("/XObject", {}) if resources is not None else {}
+    for xobject in xobjects.values():
+        if not isinstance(xobject, pikepdf.Stream) or xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        for key in ("/StructParents", "/StructParent"):
+            if key in xobject:
+                yield xobject, key
+
+
+def in_tag_tree(page: Any) -> bool:
+    """Whether a page, an annotation on it or a form it draws points into the parent tree."""
+    return next(_page_holders(page, set()), None) is not None
+
+
+def untag(pdf: pikepdf.Pdf) -> list[tuple[int, Any]]:
     """A source without a structure tree: keys that would point into ours are dropped."""
     for holder, key in list(_struct_parent_holders(pdf)):
         del holder[key]
     return []
+
+
+def mark_untagged(page: Any, title: str) -> None:
+    """Say in a page's /PieceInfo which untagged appendix it came from, unless an earlier
+    merge has said it."""
+    if PIECE in page.get("/PieceInfo", {}):
+        return
+    page.PieceInfo = Dictionary({PIECE: Dictionary(
+        LastModified=String("D:20000101000000Z"),
+        Private=Dictionary({UNTAGGED: String(title)}))})
+    page.LastModified = String("D:20000101000000Z")
+
+
+def _replace_page(page: Any, stub: Dictionary) -> None:
+    """A page's own entries replaced by a stub's (the page object, which bookmarks and
+    links point to, stays)."""
+    for key in list(page.keys()):
+        if key != "/Parent":
+            del page[key]
+    for key, value in stub.items():
+        page[key] = value
 
 
 def _fresh(identifier: bytes, taken: dict[bytes, Any]) -> bytes:

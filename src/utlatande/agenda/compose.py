@@ -16,6 +16,7 @@ from ..errors import AnswerError
 from ..pdfmerge import Mark, Metadata, TaggedMerge, outline_of
 from ..pdfsafety import strip_active
 from ..theme import fill, template_problem
+from .held import Held, survey, write_held
 from .meeting import Agenda, Meeting
 from .packet import BAND, EDGES, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
 from .parts import Part, Row, item_starts, list_rows
@@ -141,12 +142,18 @@ def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
 
 def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
     """The packet: the kallelse, every part with its tags, bookmarks, links and the running
-    page number, written to the workspace."""
+    page number, written to the workspace. Untagged pages are held out of the merge and
+    written after it, one file at a time (held.py)."""
     front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
     path = ws.file("paket.pdf")
+    # Where each page's number goes, kept by the page's content: a page the last build
+    # placed is not read again.
+    kept = ws.store.folder / f"{ws.slot}{BANDS}"
+    known, found = _placed(kept), {}
+    helds: list[Held] = []
     with TaggedMerge() as merge:
         merge.append(front)
         marks = [(0, front_marks)]
@@ -155,28 +162,40 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
             for source, appendix in part.sources:
                 # An appendix's active content is stripped as it is merged (check() warned);
                 # a statement's signature fields too: each statement names its the same.
-                merge.append(source, appendix, strip_active if appendix
-                             else pipeline.strip_signature_fields)
+                prepare = strip_active if appendix else pipeline.strip_signature_fields
+                held = survey(source, prepare, appendix, known, found)
+                held.first = merge.pages
+                merge.append(source, appendix, prepare, held.stubs())
+                helds.append(held)
             marks.append((start, part.marks))
         merge.add_outline(marks)
         merge.link_pages(0, front_pages, LINK_PREFIX)
-        assemble_packet(agenda, merge, ws, path, parts)
+        given = {page: band for held in helds for page, band in held.bands().items()}
+        numbers = assemble_packet(agenda, merge, ws, path, parts, (known, found, given))
+    write_held(path, helds, numbers, NUMBERS_AT_A_TIME)
+    ws.keep_bytes(kept, json.dumps(found, sort_keys=True).encode())
     return Composed(path, rows, total, front_pages, list_page)
 
 
+# Where the running numbers go: the edges kept from the last build, those found in this
+# one, and the bands of the pages held out of the merge (by page).
+Placing = tuple[dict[str, str], dict[str, str], dict[int, PageBand]]
+
+
 def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Path,
-                    parts: list[Part]) -> None:
-    """The merged pages made a packet: the running number on every page, each signed
-    statement attached unchanged (its signatures can still be checked), the packet's
-    metadata, written to `path`."""
+                    parts: list[Part], placing: Placing) -> list[Path]:
+    """The merged pages made a packet: the running number on every page (but those held
+    out of the merge), each signed statement attached unchanged (its signatures can still
+    be checked), the packet's metadata, written to `path`. The running numbers' files."""
     for part in parts:
         if part.signed is not None and part.filename is not None:
             merge.attach(part.signed.path, part.filename, _attachment_text(agenda, part),
                          part.signed.signed)
 
-    with _numbered(agenda, merge, ws):
+    with _numbered(agenda, merge, ws, placing) as numbers:
         merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
                                   agenda.label("kallelse"), created_at(agenda.meeting)))
+    return numbers
 
 
 def _attachment_text(agenda: Agenda, part: Part) -> str:
@@ -192,28 +211,26 @@ NUMBERS_AT_A_TIME = 100
 
 
 @contextmanager
-def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace) -> Iterator[None]:
+def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace,
+              placing: Placing) -> Iterator[list[Path]]:
     """Every page of the merge stamped with its running number; the numbers' PDFs (each
     from the cache while its pages' numbers are the same) stay open until the packet is
     written, which copies from them."""
     import pikepdf
 
     settings = {**agenda.settings, "sidnumrering": ""}
-    # Where each page's number goes, kept by the page's content: a page the last build
-    # placed is not read again.
-    kept = ws.store.folder / f"{ws.slot}{BANDS}"
-    found: dict[str, str] = {}
-    bands = place_numbers(merge.pdf, _placed(kept), found)
-    ws.keep_bytes(kept, json.dumps(found, sort_keys=True).encode())
+    known, found, given = placing
+    bands = place_numbers(merge.pdf, known, found, given)
     starts = range(0, len(bands), NUMBERS_AT_A_TIME)
     numbers = ws.html_pdfs([(_numbers_html(agenda, bands[first:first + NUMBERS_AT_A_TIME],
                                            first, len(bands)),
                              f"sidnummer-{first // NUMBERS_AT_A_TIME + 1}") for first in starts],
                            agenda.theme, settings, tagged=False)
+    held = frozenset(given)
     with ExitStack() as overlays:
         for first, path in zip(starts, numbers, strict=True):
-            stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first)
-        yield
+            stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first, held)
+        yield numbers
 
 
 BANDS = ".sidnummerband.json"

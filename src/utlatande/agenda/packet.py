@@ -187,39 +187,67 @@ EDGES = ("botten", "topp", "krympt")
 
 
 def place_numbers(pdf: pikepdf.Pdf, known: dict[str, str] | None = None,
-                  found: dict[str, str] | None = None) -> list[PageBand]:
+                  found: dict[str, str] | None = None,
+                  given: dict[int, PageBand] | None = None) -> list[PageBand]:
     """For every page, the edge where its running number covers no text.
 
     Rotated pages are turned upright first; a page with text at both edges is shrunk a
     little from the bottom so that the number has a band of its own. `known` maps a
     page's content (page_key) to its edge, 'krympt' for a shrunk page: a page found there
-    is not read again. Every page's edge is put in `found`.
+    is not read again. Every page's edge is put in `found`. A page in `given` (by index)
+    has its band already: a stub whose content is written later (agenda/held.py).
     """
     known = {} if known is None else known
     found = {} if found is None else found
+    given = {} if given is None else given
     bands = []
-    for page in pdf.pages:
-        if int(page.obj.get("/Rotate", 0)) % 360:
-            page.flatten_rotation()
-        x0, y0, width, height = _box(page.obj)
-        key = page_key(page.obj, (x0, y0, width, height))
-        edge = known.get(key) if key is not None else None
-        if edge is None:
-            extents = _page_text(page.obj)
-            low, high = BAND[0], BAND[1] + CLEARANCE
-            if _free(extents, y0 + low, y0 + high):
-                edge = "botten"
-            elif _free(extents, y0 + height - high, y0 + height - low):
-                edge = "topp"
-            else:
-                edge = "krympt"
-        if key is not None:
-            found[key] = edge
-        if edge == "krympt":
-            _shrink(page, x0, y0, width, height)
-        bands.append(PageBand(round(width, 2), round(height, 2),
-                              "botten" if edge == "krympt" else edge))
+    for index, page in enumerate(pdf.pages):
+        if index in given:
+            bands.append(given[index])
+            continue
+        edge, box = read_edge(page, known, found)
+        settle(page, edge, box)
+        bands.append(band_of(box, edge))
     return bands
+
+
+Box = tuple[float, float, float, float]
+
+
+def read_edge(page: pikepdf.Page, known: dict[str, str], found: dict[str, str]
+              ) -> tuple[str, Box]:
+    """A page's edge for its number ('krympt': shrunk) and its box, the page turned
+    upright first; read from its text unless `known` has its content. Put in `found`."""
+    if int(page.obj.get("/Rotate", 0)) % 360:
+        page.flatten_rotation()
+    box = _box(page.obj)
+    x0, y0, width, height = box
+    key = page_key(page.obj, box)
+    edge = known.get(key) if key is not None else None
+    if edge is None:
+        extents = _page_text(page.obj)
+        low, high = BAND[0], BAND[1] + CLEARANCE
+        if _free(extents, y0 + low, y0 + high):
+            edge = "botten"
+        elif _free(extents, y0 + height - high, y0 + height - low):
+            edge = "topp"
+        else:
+            edge = "krympt"
+    if key is not None:
+        found[key] = edge
+    return edge, box
+
+
+def settle(page: pikepdf.Page, edge: str, box: Box) -> None:
+    """Make room for the number where `edge` says so: a page without it is shrunk."""
+    if edge == "krympt":
+        _shrink(page, *box)
+
+
+def band_of(box: Box, edge: str) -> PageBand:
+    """The band a page of this box gets at its edge."""
+    _, _, width, height = box
+    return PageBand(round(width, 2), round(height, 2), "botten" if edge == "krympt" else edge)
 
 
 def page_key(page: Any, box: tuple[float, float, float, float]) -> str | None:
@@ -270,29 +298,36 @@ def _shrink(page: pikepdf.Page, x0: float, y0: float, width: float, height: floa
                                      x2 * scale + tx, y2 * scale + ty])
 
 
-def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0) -> None:
+def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0,
+          skip: frozenset[int] = frozenset()) -> None:
     """Draw page i of `numbers` (the running numbers, one page each) on page first + i,
     marked as a pagination artifact; the page's own content is untouched (and read only
-    when the result is written)."""
+    when the result is written). The pages in `skip` are stamped later (agenda/held.py)."""
     if first + len(numbers.pages) > len(pdf.pages):
         raise ValueError(f"sidnumren för sidorna från {first + 1} har {len(numbers.pages)} "
                          f"sidor, paketet {len(pdf.pages)}")
     pages = pdf.pages[first:first + len(numbers.pages)]
-    for page, overlay in zip(pages, numbers.pages, strict=True):
-        form = pdf.copy_foreign(_form(overlay))
-        x0, y0, _, _ = _box(page.obj)
-        resources = Dictionary(_resources(page.obj))  # the page's own: others share the old
-        xobjects = Dictionary(resources.get("/XObject", Dictionary()))
-        xobjects[FORM] = form
-        resources.XObject = xobjects
-        page.obj.Resources = resources
-        page.contents_add(b"q\n", prepend=True)
-        page.contents_add(
-            f"\nQ\nq 1 0 0 1 {x0:.4f} {y0:.4f} cm /Artifact <</Type /Pagination>> BDC "
-            f"{FORM} Do EMC Q\n".encode())
+    for index, (page, overlay) in enumerate(zip(pages, numbers.pages, strict=True),
+                                            start=first):
+        if index not in skip:
+            stamp_page(page, pdf.copy_foreign(number_form(overlay)))
 
 
-def _form(overlay: pikepdf.Page) -> Any:
+def stamp_page(page: pikepdf.Page, form: Any) -> None:
+    """Draw `form` (a running number, in the page's file) at the page's corner."""
+    x0, y0, _, _ = _box(page.obj)
+    resources = Dictionary(_resources(page.obj))  # the page's own: others share the old
+    xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+    xobjects[FORM] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(
+        f"\nQ\nq 1 0 0 1 {x0:.4f} {y0:.4f} cm /Artifact <</Type /Pagination>> BDC "
+        f"{FORM} Do EMC Q\n".encode())
+
+
+def number_form(overlay: pikepdf.Page) -> Any:
     """A page of the running numbers as a form XObject. WeasyPrint draws each on a plain
     page (one content stream, origin at 0 0, no rotation): that stream itself is marked as
     the form, so that its data is copied from the numbers' file as the packet is written

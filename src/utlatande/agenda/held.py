@@ -1,0 +1,217 @@
+"""The packet's untagged pages (appendices from outside, as most are) held out of the merge:
+each is read once for where its running number goes and becomes a stub page in the packet
+that pdfmerge.py writes; then each file is opened again, one at a time, and its pages'
+content written over the stubs as an incremental update (pdfappend.py). A council's
+thousand pages of appendices are so never in memory at once.
+
+A page with tags stays in the merge: its tags must join the packet's structure tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from ..pdfappend import ObjGen, Session, Update, revision_of
+from ..pdfmerge import in_tag_tree, mark_untagged, untag
+from .packet import Box, PageBand, band_of, number_form, read_edge, settle, stamp_page
+
+# What a page inherits from the page tree when it does not say it itself (PDF 32000-1,
+# 7.7.3.4); qpdf copies it onto a page it merges, so a held page gets it too.
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+@dataclass(frozen=True)
+class HeldPage:
+    """An untagged page of a file: its number there (0-based), its box upright, the edge
+    its running number goes at, and the boxes its stub carries."""
+
+    index: int
+    box: Box
+    edge: str
+    media: tuple[float, ...]
+    crop: tuple[float, ...] | None
+
+    def stub(self) -> Dictionary:
+        """A page holding this one's place: its boxes, nothing to inherit, no content."""
+        stub = Dictionary(Type=Name.Page, MediaBox=Array(self.media), Resources=Dictionary(),
+                          Rotate=0)
+        if self.crop is not None:
+            stub.CropBox = Array(self.crop)
+        return stub
+
+
+@dataclass
+class Held:
+    """One file merged into the packet, and its pages held out of the merge."""
+
+    path: Path
+    prepare: Callable[[pikepdf.Pdf], Any] | None
+    title: str | None
+    tagged: bool
+    count: int
+    pages: list[HeldPage] = field(default_factory=list)
+    first: int = 0  # the file's first page in the packet
+
+    def stubs(self) -> dict[int, Dictionary]:
+        return {page.index: page.stub() for page in self.pages}
+
+    def bands(self) -> dict[int, PageBand]:
+        """The running number's band of each held page, by its page in the packet."""
+        return {self.first + page.index: band_of(page.box, page.edge) for page in self.pages}
+
+
+def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str | None,
+           known: dict[str, str], found: dict[str, str]) -> Held:
+    """A file's untagged pages, each with its box and edge (packet.read_edge; `known` and
+    `found` as there), the file closed again."""
+    with pikepdf.open(path) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        kids = tree.get("/K") if isinstance(tree, Dictionary) else None
+        tagged = kids is not None and (not isinstance(kids, Array) or len(kids) > 0)
+        held = Held(path, prepare, title, tagged, len(pdf.pages))
+        for index, page in enumerate(pdf.pages):
+            if tagged and in_tag_tree(page.obj):
+                continue
+            _inherit(page.obj)
+            edge, box = read_edge(page, known, found)
+            crop = page.obj.get("/CropBox")
+            held.pages.append(HeldPage(index, box, edge, _numbers(page.obj.MediaBox),
+                                       _numbers(crop) if crop is not None else None))
+    return held
+
+
+def _numbers(box: Any) -> tuple[float, ...]:
+    return tuple(float(value) for value in box)
+
+
+def _inherit(page: Any) -> None:
+    """What the page inherits, set on the page itself."""
+    for key in INHERITED:
+        node = page.get("/Parent")
+        while key not in page and isinstance(node, Dictionary):
+            if key in node:
+                page[key] = node[key]
+            node = node.get("/Parent")
+
+
+def write_held(path: Path, helds: list[Held], numbers: list[Path], per_file: int) -> None:
+    """The held pages' content, with their running numbers (page i of the packet is page
+    i % per_file of numbers[i // per_file]), written over their stubs in the packet at
+    `path`, one file at a time, as an incremental update."""
+    helds = [held for held in helds if held.pages]
+    if not helds:
+        return
+    with pikepdf.open(path) as packet:
+        revision = revision_of(path, packet)
+        places = [_places(packet, held) for held in helds]
+    update = Update(path, revision)
+    forms = _Numbers(update, numbers, per_file)
+    try:
+        for held, (pages, parents) in zip(helds, places, strict=True):
+            _write_file(update, held, pages, parents, forms)
+        forms.close()
+        update.finish()
+    except BaseException:
+        forms.close()
+        update.abandon()
+        raise
+
+
+def _places(packet: pikepdf.Pdf, held: Held) -> tuple[list[int], dict[int, int]]:
+    """The packet's object of each page of the file, and each held page's parent's."""
+    pages = [packet.pages[held.first + n].obj for n in range(held.count)]
+    parents = {page.index: pages[page.index].Parent.objgen[0] for page in held.pages}
+    return [page.objgen[0] for page in pages], parents
+
+
+class _Numbers:
+    """The running numbers' files, opened one at a time as the held pages reach them; the
+    form of each page's number written into the update."""
+
+    def __init__(self, update: Update, paths: list[Path], per_file: int) -> None:
+        self.update, self.paths, self.per_file = update, paths, per_file
+        self.current: tuple[int, pikepdf.Pdf, Session] | None = None
+
+    def form(self, page: int) -> int:
+        """The object number of page `page`'s running number (0-based, in the packet)."""
+        chunk = page // self.per_file
+        if self.current is None or self.current[0] != chunk:
+            self.close()
+            pdf = pikepdf.open(self.paths[chunk])
+            self.current = (chunk, pdf, self.update.session(pdf, {}))
+        _, pdf, session = self.current
+        number = session.number(number_form(pdf.pages[page % self.per_file]))
+        assert number is not None
+        return number
+
+    def close(self) -> None:
+        """Write the forms asked for, and close their file."""
+        if self.current is not None:
+            _, pdf, session = self.current
+            session.flush()
+            pdf.close()
+            self.current = None
+
+
+def _write_file(update: Update, held: Held, pages: list[int], parents: dict[int, int],
+                forms: _Numbers) -> None:
+    """One file's held pages, as the merge and the running number would have made them,
+    over their stubs."""
+    with pikepdf.open(held.path) as source:
+        if held.prepare is not None:
+            held.prepare(source)
+        if not held.tagged:
+            untag(source)
+        # References to the file's other pages go to the packet's pages; to its catalog
+        # and page tree, which the packet does not take, nowhere.
+        known: dict[ObjGen, int | None] = {page.obj.objgen: number for page, number
+                                           in zip(source.pages, pages, strict=True)}
+        known.update({objgen: None for objgen in _tree_nodes(source)})
+        session = update.session(source, known)
+
+        def placeholder(number: int) -> Any:
+            """An object of the source that stands for object `number` of the packet."""
+            obj = source.make_indirect(Dictionary())
+            session.numbers[obj.objgen] = number
+            return obj
+
+        for page in held.pages:
+            obj = source.pages[page.index]
+            _finish(obj, page, held.title)
+            stamp_page(obj, placeholder(forms.form(held.first + page.index)))
+            obj.obj.Parent = placeholder(parents[page.index])
+            session.redefine(obj.obj, pages[page.index])
+        session.flush()
+
+
+def _finish(page: pikepdf.Page, held: HeldPage, title: str | None) -> None:
+    """A held page made as the merge and the running number make the others: upright,
+    shrunk if it must be, marked as untagged."""
+    _inherit(page.obj)
+    if int(page.obj.get("/Rotate", 0)) % 360:
+        page.flatten_rotation()
+    settle(page, held.edge, held.box)
+    if title is not None:
+        mark_untagged(page.obj, title)
+
+
+def _tree_nodes(pdf: pikepdf.Pdf) -> list[ObjGen]:
+    """The catalog and every node of the page tree (not the pages)."""
+    nodes = [pdf.Root.objgen]
+    stack = [pdf.Root.get("/Pages")]
+    seen: set[ObjGen] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Dictionary) or node.get("/Type") == Name.Page \
+                or node.objgen in seen:
+            continue
+        seen.add(node.objgen)
+        nodes.append(node.objgen)
+        stack.extend(node.get("/Kids", []))
+    return nodes
