@@ -99,16 +99,20 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     spare = Spare(_warm_up) if (os.cpu_count() or 1) > 1 else None
     try:
         from .agenda import build_agenda as build_one_agenda
-        from .verify import Finding, verify_pdf
-
-        def verify(path: Path, shown: str) -> list[Finding]:
-            return [Finding(shown, message, code) for code, message in verify_pdf(path)]
 
         return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile,
-                                verify, spare)
+                                _verify_written, spare)
     finally:
         if spare is not None:
             spare.end()
+
+
+def _verify_written(path: Path, shown: str) -> list[Finding]:
+    """What `verify` finds in a PDF the agenda writes, named as shown (a module's function:
+    a large packet is verified in a fresh process)."""
+    from .verify import Finding, verify_pdf
+
+    return [Finding(shown, message, code) for code, message in verify_pdf(path)]
 
 
 def _warm_up() -> None:

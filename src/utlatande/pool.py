@@ -228,3 +228,16 @@ def _serve_one(connection: Any, warm: Callable[[], Any], parent: int) -> None:
     function, args = connection.recv()
     connection.send(function(*args))
     connection.close()
+
+
+def fresh(function: Callable[..., Any], *args: Any) -> Any:
+    """function(*args) made in a new Python process, started rather than forked: its
+    memory is its own, not a copy of this process's as well (a fork of a process that
+    holds WeasyPrint and a merged packet starts that large). It ignores Ctrl-C, which this
+    process handles, and dies with it. The function and its arguments must pickle."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as worker:
+        with without_sigint():  # the first submit starts the process
+            future = worker.submit(function, *args)
+        return future.result()

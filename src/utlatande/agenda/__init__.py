@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from .. import pipeline
 from ..errors import AnswerError, Problem, display_path
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
-from ..pool import Spare, sigterm_as_interrupt
+from ..pool import Spare, fresh, sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
@@ -153,8 +154,9 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                     or _plain_item_pdf(agenda, part, row, ws)
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
-        findings = [finding for name, source in to_write.items() if verify is not None
-                    for finding in verify(source, display_path(folder / name))]
+        findings = _verified(verify, [(source, display_path(folder / name))
+                                      for name, source in to_write.items()],
+                             composed.pages)
         blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
                  # Written last: make takes it as the agenda's target, so it is the newest.
                  "index.html": render_template(
@@ -162,7 +164,7 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                      sidor=composed.pages, paket_pdf=packet_pdf,
                      paket_docx=packet_docx).encode()}
         if offentlig:
-            _printed_personnummer(agenda, folder, {**pdfs, **blobs})
+            _printed_personnummer(agenda, folder, {**pdfs, **blobs}, composed.pages)
         remove_orphans(folder)  # temporary files of a build that was killed
         try:
             mark(folder, path, offentlig)
@@ -207,15 +209,46 @@ def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root
     return list(dict.fromkeys(looked_at))
 
 
-def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes | Path]
-                          ) -> None:
+# A packet of more pages than this is read back (verify, the public version's check) in a
+# fresh process: reading holds every object of the file, and in this process, which holds
+# WeasyPrint and had the merge, that would add to the largest process of the build.
+READ_APART = 300
+
+
+def _apart(pages: int) -> Callable[..., Any] | None:
+    """pool.fresh for a packet of more than READ_APART pages; None: read here."""
+    return fresh if pages > READ_APART else None
+
+
+def _verified(verify: Verifier | None, files: list[tuple[Path, str]], pages: int
+              ) -> list[Any]:
+    """What `verify` finds in each (file, name shown); in a fresh process for a large
+    packet, when `verify` can be sent there."""
+    if verify is None:
+        return []
+    apart = _apart(pages)
+    if apart is not None and files:
+        try:
+            pickle.dumps(verify)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            apart = None
+    return apart(verify_all, verify, files) if apart is not None else verify_all(verify, files)
+
+
+def verify_all(verify: Verifier, files: list[tuple[Path, str]]) -> list[Any]:
+    """What `verify` finds in each (file, name shown), in order."""
+    return [finding for path, shown in files for finding in verify(path, shown)]
+
+
+def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes | Path],
+                          pages: int) -> None:
     """Read back what a public agenda is about to write; raise if it prints a personnummer."""
     from .public import printed_problems
 
     answers = [item.checked.loaded for item in agenda.items if agenda.shown(item)
                and item.checked is not None and item.checked.loaded is not None]
     items = frozenset(name for name in files if ITEM_FILE.match(name))
-    problems = printed_problems(files, folder, agenda.loaded, answers, items)
+    problems = printed_problems(files, folder, agenda.loaded, answers, items, _apart(pages))
     if problems:
         raise AnswerError([*agenda.warnings, *problems])
 

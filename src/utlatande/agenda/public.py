@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,24 +86,33 @@ def _appendix_problems(appendix: Appendix, loaded: Loaded) -> list[Problem]:
 
 
 def printed_problems(files: dict[str, bytes | Path], folder: Path, meeting: Loaded,
-                     answers: list[Loaded], pages_elsewhere: frozenset[str] = frozenset()
-                     ) -> list[Problem]:
+                     answers: list[Loaded], pages_elsewhere: frozenset[str] = frozenset(),
+                     apart: Callable[..., Any] | None = None) -> list[Problem]:
     """Every personnummer in the files of a public agenda, as a reader sees them; each at the
     place in the meeting file or an answer where its digits are typed, else at the meeting.
 
     The pages of the files in `pages_elsewhere` are read in another file (the packet holds
-    every item's pages); their metadata and embedded files are read all the same.
+    every item's pages); their metadata and embedded files are read all the same. `apart`
+    (pool.fresh) reads the files in another process.
     """
+    reading = [(name, data, name not in pages_elsewhere) for name, data in files.items()]
+    found = apart(numbers_printed, reading) if apart is not None else numbers_printed(reading)
     problems, seen = [], set()
-    for name, data in files.items():
-        for where, text in printed_texts(name, data, pages=name not in pages_elsewhere):
-            for _, number in find_personnummer(text):
-                if digits(number) in seen:
-                    continue
-                seen.add(digits(number))
-                problems.append(_printed_problem(number, f"{display_path(folder / name)}, "
-                                                 f"{where}", meeting, answers))
+    for name, where, number in found:
+        if digits(number) in seen:
+            continue
+        seen.add(digits(number))
+        problems.append(_printed_problem(number, f"{display_path(folder / name)}, {where}",
+                                         meeting, answers))
     return problems
+
+
+def numbers_printed(files: list[tuple[str, bytes | Path, bool]]) -> list[tuple[str, str, str]]:
+    """(file name, where, number) of every personnummer in the files (name, data, whether
+    its pages are read), as a reader sees them."""
+    return [(name, where, number) for name, data, pages in files
+            for where, text in printed_texts(name, data, pages=pages)
+            for _, number in find_personnummer(text)]
 
 
 def _printed_problem(number: str, shown: str, meeting: Loaded, answers: list[Loaded]) -> Problem:
