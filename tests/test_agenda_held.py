@@ -1,0 +1,118 @@
+"""The packet's untagged appendix pages, held out of the merge and written after it as an
+incremental update: every page is there with its content, size, rotation, crop box, links
+and running number, the packet verifies, and the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pikepdf import Array, Dictionary, Name, String
+
+from test_agenda import STAMP, pdftotext
+from utlatande import api
+from utlatande.verify import verify_file
+
+from conftest import MEETING_HEAD, ROOT
+
+MEETING = MEETING_HEAD + """  - ../answers/malmo-svar-namndinitiativ.yaml
+  - rubrik: Remiss om bilagor
+    förslag: Remissen besvaras.
+    bilagor:
+      - {titel: Remisshandlingen, fil: bilagor/remiss.pdf}
+"""
+SIZES = {1: "A4", 2: "A4", 3: "A5 landscape", 4: "A3"}
+
+
+def _appendix(path: Path) -> None:
+    """Four untagged pages of different sizes: the second rotated, the third cropped, a
+    link on the first to the fourth and a web link on the fourth."""
+    from weasyprint import HTML
+
+    styles = "".join(f"@page p{n} {{ size: {size}; margin: 20mm }} .p{n} {{ page: p{n} }}"
+                     for n, size in SIZES.items())
+    body = "".join(f'<p class="p{n}">Bilagesida {n} av remissen.</p>' for n in SIZES)
+    HTML(string=f"<html><head><style>{styles}</style></head><body>{body}</body></html>"
+         ).write_pdf(path)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pages = [page.obj for page in pdf.pages]
+        pages[1].Rotate = 90
+        x0, y0, x1, y1 = (float(v) for v in pages[2].MediaBox)
+        pages[2].CropBox = Array([x0 + 20, y0 + 20, x1 - 20, y1 - 20])
+        pages[0].Annots = pdf.make_indirect(Array([pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=Array([50, 50, 200, 80]),
+            Border=Array([0, 0, 0]), Dest=Array([pages[3], Name.Fit])))]))
+        pages[3].Annots = Array([pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=Array([50, 50, 200, 80]),
+            Border=Array([0, 0, 0]), A=Dictionary(S=Name.URI,
+                                                  URI=String("https://example.se/remiss"))))])
+        pdf.save(path)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "answers").mkdir()
+    shutil.copy(ROOT / "answers" / "malmo-svar-namndinitiativ.yaml", tmp_path / "answers")
+    (tmp_path / "moten" / "bilagor").mkdir(parents=True)
+    _appendix(tmp_path / "moten" / "bilagor" / "remiss.pdf")
+    (tmp_path / "moten" / "m.yaml").write_text(MEETING, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _build(out: str) -> Path:
+    built = api.build_agenda(Path("moten/m.yaml"), Path(out))
+    return built.folder / "m.pdf"
+
+
+def _appendix_pages(packet: pikepdf.Pdf) -> list[pikepdf.Page]:
+    return [page for page in packet.pages if "/PieceInfo" in page.obj]
+
+
+def test_an_untagged_appendix_is_written_after_the_merge_whole(project):
+    path = _build("build")
+    data = path.read_bytes()
+    # The update: a second cross-reference section (a stream) pointing back to the first.
+    assert data.count(b"%%EOF") == 2 and data.count(b"startxref") == 2
+    assert re.search(rb"/Type/XRef[^>]*/Prev \d+", data.split(b"%%EOF")[1])
+    with pikepdf.open(path) as packet:
+        assert not packet.check_pdf_syntax()
+        held = _appendix_pages(packet)
+        assert len(held) == 4
+        # Sizes as given (rotated upright, cropped as cropped).
+        sizes = [tuple(round(float(v)) for v in page.mediabox) for page in held]
+        with pikepdf.open(project / "moten" / "bilagor" / "remiss.pdf") as own:
+            given = [tuple(round(float(v)) for v in page.mediabox) for page in own.pages]
+        assert sizes[0] == given[0] and sizes[2] == given[2] and sizes[3] == given[3]
+        assert (sizes[1][2] - sizes[1][0], sizes[1][3] - sizes[1][1]) == \
+            (given[1][3] - given[1][1], given[1][2] - given[1][0])  # turned upright
+        assert int(held[1].obj.get("/Rotate", 0)) % 360 == 0
+        assert [round(float(v)) for v in held[2].obj.CropBox] != \
+            [round(float(v)) for v in held[2].mediabox]
+        # The link inside the appendix still goes to its fourth page, in the packet.
+        link = held[0].obj.Annots[0]
+        assert link.Dest[0].objgen == held[3].obj.objgen
+        assert str(held[3].obj.Annots[0].A.URI) == "https://example.se/remiss"
+        # Every other page is in the tag tree.
+        for page in packet.pages:
+            assert ("/StructParents" in page.obj) != (page in held)
+        total = len(packet.pages)
+        first = packet.pages.index(held[0]) + 1
+    texts = pdftotext(path).split("\f")[:total]
+    for n in range(1, 5):
+        page = first + n - 1
+        assert f"Bilagesida {n} av remissen." in texts[page - 1]
+    for number, text in enumerate(texts, start=1):
+        assert STAMP.findall(text) == [(str(number), str(total))]
+    findings = verify_file(path)
+    assert {finding.code for finding in findings} == {"otaggad_bilaga"}, findings
+    assert f"sidorna {first}–{first + 3}" in findings[0].message
+
+
+def test_the_packet_with_an_untagged_appendix_is_the_same_bytes_each_time(project):
+    first = _build("a").read_bytes()
+    assert _build("b").read_bytes() == first
