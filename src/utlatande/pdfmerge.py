@@ -184,20 +184,15 @@ class TaggedMerge:
         return len(self.pdf.pages)
 
     def append(self, path: Path, title: str | None = None,
-               prepare: Callable[[pikepdf.Pdf], Any] | None = None,
-               held: dict[int, Dictionary] | None = None) -> tuple[int, bool]:
+               prepare: Callable[[pikepdf.Pdf], Any] | None = None) -> tuple[int, bool]:
         """Append every page of a PDF file; (its first page here, whether it was tagged).
 
         `title` names the file's pages in the warning `verify` gives if they are untagged;
         `prepare` changes the opened file first (pdfsafety strips an appendix's active
-        content), in memory. The pages in `held` (0-based, untagged) are replaced by the
-        stub page given for each, unread: their content is written later, one file at a
-        time (pdfappend.py).
+        content), in memory.
         """
         source = pikepdf.open(path)
         self.sources.append(source)
-        for number, stub in (held or {}).items():
-            _replace_page(source.pages[number].obj, stub)
         if prepare is not None:
             prepare(source)
         first = self.pages
@@ -485,16 +480,6 @@ def mark_untagged(page: Any, title: str) -> None:
         LastModified=String("D:20000101000000Z"),
         Private=Dictionary({UNTAGGED: String(title)}))})
     page.LastModified = String("D:20000101000000Z")
-
-
-def _replace_page(page: Any, stub: Dictionary) -> None:
-    """A page's own entries replaced by a stub's (the page object, which bookmarks and
-    links point to, stays)."""
-    for key in list(page.keys()):
-        if key != "/Parent":
-            del page[key]
-    for key, value in stub.items():
-        page[key] = value
 
 
 def _fresh(identifier: bytes, taken: dict[bytes, Any]) -> bytes:

@@ -163,9 +163,10 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
                 # An appendix's active content is stripped as it is merged (check() warned);
                 # a statement's signature fields too: each statement names its the same.
                 prepare = strip_active if appendix else pipeline.strip_signature_fields
-                held = survey(source, prepare, appendix, known, found)
+                held = survey(source, prepare, appendix, known, found,
+                              ws.file(f"utan-bilagesidor-{len(helds)}.pdf"))
                 held.first = merge.pages
-                merge.append(source, appendix, prepare, held.stubs())
+                merge.append(held.merged or source, appendix, prepare)
                 helds.append(held)
             marks.append((start, part.marks))
         merge.add_outline(marks)

@@ -1,8 +1,9 @@
 """The packet's untagged pages (appendices from outside, as most are) held out of the merge:
-each is read once for where its running number goes and becomes a stub page in the packet
-that pdfmerge.py writes; then each file is opened again, one at a time, and its pages'
-content written over the stubs as an incremental update (pdfappend.py). A council's
-thousand pages of appendices are so never in memory at once.
+each is read once for where its running number goes and becomes a stub page in a copy of
+its file, which pdfmerge.py merges (so the merge never opens the appendix pages); then each
+file is opened again, one at a time, and its pages' content written over the stubs as an
+incremental update (pdfappend.py). A council's thousand pages of appendices are so never
+in memory at once.
 
 A page with tags stays in the merge: its tags must join the packet's structure tree.
 """
@@ -56,10 +57,8 @@ class Held:
     tagged: bool
     count: int
     pages: list[HeldPage] = field(default_factory=list)
+    merged: Path | None = None  # the copy the merge takes: the held pages stubs
     first: int = 0  # the file's first page in the packet
-
-    def stubs(self) -> dict[int, Dictionary]:
-        return {page.index: page.stub() for page in self.pages}
 
     def bands(self) -> dict[int, PageBand]:
         """The running number's band of each held page, by its page in the packet."""
@@ -67,9 +66,10 @@ class Held:
 
 
 def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str | None,
-           known: dict[str, str], found: dict[str, str]) -> Held:
+           known: dict[str, str], found: dict[str, str], copy: Path) -> Held:
     """A file's untagged pages, each with its box and edge (packet.read_edge; `known` and
-    `found` as there), the file closed again."""
+    `found` as there); when it has some, the file with a stub for each written to `copy`
+    for the merge. The file is closed again."""
     with pikepdf.open(path) as pdf:
         tree = pdf.Root.get("/StructTreeRoot")
         kids = tree.get("/K") if isinstance(tree, Dictionary) else None
@@ -83,7 +83,23 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
             crop = page.obj.get("/CropBox")
             held.pages.append(HeldPage(index, box, edge, _numbers(page.obj.MediaBox),
                                        _numbers(crop) if crop is not None else None))
+            _replace(page.obj, held.pages[-1].stub())
+        if held.pages:
+            # Only what the pages left refer to is written: none of the held pages' content.
+            pdf.save(copy, deterministic_id=True, fix_metadata_version=False,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none)
+            held.merged = copy
     return held
+
+
+def _replace(page: Any, stub: Dictionary) -> None:
+    """A page's own entries replaced by a stub's (the page object, which bookmarks and
+    links point to, stays)."""
+    for key in list(page.keys()):
+        if key != "/Parent":
+            del page[key]
+    for key, value in stub.items():
+        page[key] = value
 
 
 def _numbers(box: Any) -> tuple[float, ...]:
