@@ -149,3 +149,12 @@ def test_an_agenda_ended_by_a_signal_leaves_no_worker_behind(tmp_path, how):
     else:
         assert agenda.returncode == -signal.SIGKILL
     assert not (project / "build" / "m").exists()
+
+
+def test_a_fresh_process_makes_the_call_and_raises_its_error():
+    from utlatande.pool import fresh
+
+    assert fresh(os.getpid) != os.getpid()
+    assert fresh(sorted, [3, 1, 2]) == [1, 2, 3]
+    with pytest.raises(ValueError):
+        fresh(int, "inget tal")

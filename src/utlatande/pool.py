@@ -234,10 +234,39 @@ def fresh(function: Callable[..., Any], *args: Any) -> Any:
     """function(*args) made in a new Python process, started rather than forked: its
     memory is its own, not a copy of this process's as well (a fork of a process that
     holds WeasyPrint and a merged packet starts that large). It ignores Ctrl-C, which this
-    process handles, and dies with it. The function and its arguments must pickle."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as worker:
-        with without_sigint():  # the first submit starts the process
-            future = worker.submit(function, *args)
-        return future.result()
+    process handles, and dies with it; an exception it raises is raised here. The function
+    and its arguments must pickle.
+
+    Not multiprocessing's spawn: that imports the caller's main module again, and
+    `python -m utlatande` would run its command once more."""
+    import pickle
+    import subprocess
+
+    code = (f"import sys; sys.path[:] = {sys.path!r}; "
+            "from utlatande.pool import serve_fresh; serve_fresh()")
+    with without_sigint():  # the process starts with Ctrl-C ignored
+        done = subprocess.run([sys.executable, "-c", code],
+                              input=pickle.dumps((os.getpid(), function, args)),
+                              capture_output=True, check=False)
+    if done.returncode != 0 or not done.stdout:
+        raise BrokenProcessPool(f"the fresh worker ended with {done.returncode}: "
+                                f"{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    failed, value = pickle.loads(done.stdout)
+    if failed:
+        raise value
+    return value
+
+
+def serve_fresh() -> None:
+    """The fresh process's side of `fresh`: the call from stdin, (failed, value) to
+    stdout."""
+    import pickle
+
+    parent, function, args = pickle.loads(sys.stdin.buffer.read())
+    die_with_parent(parent)
+    try:
+        result = (False, function(*args))
+    except Exception as exc:  # noqa: BLE001 - raised again in the parent
+        result = (True, exc)
+    sys.stdout.buffer.write(pickle.dumps(result))
+    sys.stdout.buffer.flush()
