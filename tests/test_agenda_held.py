@@ -134,3 +134,36 @@ def test_a_large_packet_is_read_back_in_a_fresh_process(project, monkeypatch):
     assert sent == ["verify_all", "numbers_printed"]
     packet = [f for f in built.findings if f.path.endswith("m-offentlig.pdf")]
     assert [f.code for f in packet] == ["otaggad_bilaga"], built.findings
+
+
+def test_links_to_a_named_destination_in_an_appendix_still_lead_to_their_page(project):
+    """An appendix's links by name (a name tree, an old /Dests dictionary, a GoTo action)
+    lead to the same page in the packet, which does not take the file's names."""
+    path = project / "moten" / "bilagor" / "remiss.pdf"
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pages = [page.obj for page in pdf.pages]
+        pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=Array([
+            String("kapitel-3"), Array([pages[2], Name.Fit]),
+            String("sista"), pdf.make_indirect(Dictionary(D=Array([pages[3], Name.Fit]))),
+        ]))))
+        pdf.Root.Dests = pdf.make_indirect(Dictionary(Forsta=Array([pages[0], Name.Fit])))
+
+        def link(**target) -> Dictionary:
+            return pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link,
+                                                Rect=Array([50, 50, 200, 80]), **target))
+
+        pages[1].Annots = Array([
+            link(Dest=String("kapitel-3")),
+            link(A=Dictionary(S=Name.GoTo, D=String("sista"))),
+            link(Dest=Name("/Forsta")),
+            link(Dest=String("finns-inte")),
+        ])
+        pdf.save(path)
+    with pikepdf.open(_build("build")) as packet:
+        held = _appendix_pages(packet)
+        annotations = list(held[1].obj.Annots)
+        assert annotations[0].Dest[0].objgen == held[2].obj.objgen
+        assert annotations[1].A.D[0].objgen == held[3].obj.objgen
+        assert annotations[2].Dest[0].objgen == held[0].obj.objgen
+        assert "/Dest" not in annotations[3] and "/A" not in annotations[3]
+        assert not packet.check_pdf_syntax()

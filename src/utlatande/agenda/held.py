@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary, Name, String
 
 from ..pdfappend import ObjGen, Session, Update, revision_of
 from ..pdfmerge import in_tag_tree, mark_untagged, untag
@@ -199,11 +199,52 @@ def _write_file(update: Update, held: Held, pages: list[int], parents: dict[int,
 
         for page in held.pages:
             obj = source.pages[page.index]
+            _explicit_links(source, obj.obj)
             _finish(obj, page, held.title)
             stamp_page(obj, placeholder(forms.form(held.first + page.index)))
             obj.obj.Parent = placeholder(parents[page.index])
             session.redefine(obj.obj, pages[page.index])
         session.flush()
+
+
+def _explicit_links(source: pikepdf.Pdf, page: Any) -> None:
+    """A page's links to a named destination made links to its page: the packet does not
+    take the file's names, so the name would lead nowhere (a LaTeX table of contents
+    links by name)."""
+    for annotation in page.get("/Annots", []):
+        if not isinstance(annotation, Dictionary):
+            continue
+        action = annotation.get("/A")
+        if "/Dest" in annotation:
+            holder, key = annotation, "/Dest"
+        elif isinstance(action, Dictionary) and action.get("/S") == Name.GoTo:
+            holder, key = action, "/D"
+        else:
+            continue
+        if isinstance(holder.get(key), (String, Name)):
+            found = _destination(source, holder[key])
+            if found is not None:
+                holder[key] = found
+            elif holder is annotation:
+                del annotation["/Dest"]  # a name the file does not define: nowhere
+            else:
+                del annotation["/A"]
+
+
+def _destination(source: pikepdf.Pdf, name: Any) -> Array | None:
+    """The explicit destination a name stands for in the file: in its /Dests name tree
+    (a string) or its catalog's /Dests (a name, PDF 1.1); None when it has none."""
+    try:
+        if isinstance(name, String):
+            tree = source.Root.Names.Dests
+            found = pikepdf.NameTree(tree).get(str(name))
+        else:
+            found = source.Root.Dests.get(str(name))
+    except (AttributeError, KeyError, TypeError, ValueError, pikepdf.PdfError):
+        return None
+    if isinstance(found, Dictionary):
+        found = found.get("/D")
+    return found if isinstance(found, Array) else None
 
 
 def _finish(page: pikepdf.Page, held: HeldPage, title: str | None) -> None:
