@@ -158,3 +158,12 @@ def test_a_fresh_process_makes_the_call_and_raises_its_error():
     assert fresh(sorted, [3, 1, 2]) == [1, 2, 3]
     with pytest.raises(ValueError):
         fresh(int, "inget tal")
+
+
+def test_what_a_fresh_call_prints_does_not_break_its_result():
+    """A call (or a library under it, from C) that prints to stdout: the result is intact,
+    and the print goes to stderr."""
+    from utlatande.pool import fresh
+
+    assert fresh(print, "ett meddelande") is None
+    assert fresh(os.system, "echo från C") == 0

@@ -264,9 +264,14 @@ def serve_fresh() -> None:
 
     parent, function, args = pickle.loads(sys.stdin.buffer.read())
     die_with_parent(parent)
+    # The result alone goes to the pipe: what the call or a library prints (from Python or
+    # from C) goes to stderr, so it cannot break the result.
+    result_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     try:
         result = (False, function(*args))
     except Exception as exc:  # noqa: BLE001 - raised again in the parent
         result = (True, exc)
-    sys.stdout.buffer.write(pickle.dumps(result))
-    sys.stdout.buffer.flush()
+    with os.fdopen(result_fd, "wb") as out:
+        out.write(pickle.dumps(result))
