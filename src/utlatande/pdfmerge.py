@@ -183,6 +183,14 @@ class TaggedMerge:
     def pages(self) -> int:
         return len(self.pdf.pages)
 
+    def add_pages(self, pages: list[Dictionary]) -> int:
+        """Pages made here, not copied from a file (stubs written over later, held.py),
+        appended; the first one's index."""
+        first = self.pages
+        for page in pages:
+            self.pdf.pages.append(pikepdf.Page(self.pdf.make_indirect(page)))
+        return first
+
     def append(self, path: Path, title: str | None = None,
                prepare: Callable[[pikepdf.Pdf], Any] | None = None) -> tuple[int, bool]:
         """Append every page of a PDF file; (its first page here, whether it was tagged).

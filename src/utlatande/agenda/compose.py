@@ -166,7 +166,11 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
                 held = survey(source, prepare, appendix, known, found,
                               ws.file(f"utan-bilagesidor-{len(helds)}.pdf"))
                 held.first = merge.pages
-                merge.append(held.merged or source, appendix, prepare)
+                if held.whole:  # an untagged file, as most appendices are: stubs alone
+                    merge.add_pages([page.stub() for page in held.pages])
+                else:  # its untagged pages are stubs, marked as they are written
+                    merge.append(held.merged or source, None if held.merged else appendix,
+                                 prepare)
                 helds.append(held)
             marks.append((start, part.marks))
         merge.add_outline(marks)
@@ -230,6 +234,9 @@ def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace,
     held = frozenset(given)
     with ExitStack() as overlays:
         for first, path in zip(starts, numbers, strict=True):
+            if all(page in held for page in range(first, first + len(bands[first:first
+                                                                          + NUMBERS_AT_A_TIME]))):
+                continue  # every page of these numbers is stamped as it is written (held.py)
             stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first, held)
         yield numbers
 

@@ -60,6 +60,11 @@ class Held:
     merged: Path | None = None  # the copy the merge takes: the held pages stubs
     first: int = 0  # the file's first page in the packet
 
+    @property
+    def whole(self) -> bool:
+        """Whether every page is held: the merge then takes the stubs alone, no copy."""
+        return len(self.pages) == self.count
+
     def bands(self) -> dict[int, PageBand]:
         """The running number's band of each held page, by its page in the packet."""
         return {self.first + page.index: band_of(page.box, page.edge) for page in self.pages}
@@ -68,8 +73,8 @@ class Held:
 def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str | None,
            known: dict[str, str], found: dict[str, str], copy: Path) -> Held:
     """A file's untagged pages, each with its box and edge (packet.read_edge; `known` and
-    `found` as there); when it has some, the file with a stub for each written to `copy`
-    for the merge. The file is closed again."""
+    `found` as there); when it has some but not only such pages, the file with a stub for
+    each written to `copy` for the merge. The file is closed again."""
     with pikepdf.open(path) as pdf:
         tree = pdf.Root.get("/StructTreeRoot")
         kids = tree.get("/K") if isinstance(tree, Dictionary) else None
@@ -84,7 +89,7 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
             held.pages.append(HeldPage(index, box, edge, _numbers(page.obj.MediaBox),
                                        _numbers(crop) if crop is not None else None))
             _replace(page.obj, held.pages[-1].stub())
-        if held.pages:
+        if held.pages and not held.whole:
             # Only what the pages left refer to is written: none of the held pages' content.
             pdf.save(copy, deterministic_id=True, fix_metadata_version=False,
                      stream_decode_level=pikepdf.StreamDecodeLevel.none)
