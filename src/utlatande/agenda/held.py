@@ -1,7 +1,8 @@
 """The packet's untagged pages (appendices from outside, as most are) held out of the merge:
-each is read once for where its running number goes and becomes a stub page in a copy of
-its file, which pdfmerge.py merges (so the merge never opens the appendix pages); then each
-file is opened again, one at a time, and its pages' content written over the stubs as an
+each is read once for where its running number goes and becomes a stub page: made in the
+merge itself for a file of untagged pages only, else in a copy of its file, which
+pdfmerge.py merges (so the merge never opens the appendix pages); then each file is
+opened again, one at a time, and its pages' content written over the stubs as an
 incremental update (pdfappend.py). A council's thousand pages of appendices are so never
 in memory at once.
 
