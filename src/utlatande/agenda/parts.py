@@ -167,8 +167,8 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     A single statement is laid out by the `spare` worker, when there is one: it has
     imported WeasyPrint (and laid out a line) while this process checked the answers and
     prepared the statement's HTML, and lays it out while this process reads the other
-    items' files (the function waits for it). Otherwise the
-    spare is ended and the statements are laid out before this returns."""
+    items' files (the function waits for it). Otherwise the spare is ended and the
+    statements are laid out before this returns."""
     if spare is not None and len(todo) != 1:
         spare.end()  # its core is the pool's
 
