@@ -167,3 +167,39 @@ def test_links_to_a_named_destination_in_an_appendix_still_lead_to_their_page(pr
         assert annotations[2].Dest[0].objgen == held[0].obj.objgen
         assert "/Dest" not in annotations[3] and "/A" not in annotations[3]
         assert not packet.check_pdf_syntax()
+
+
+@pytest.mark.parametrize("change", ["sparad igen", "borttagen"])
+def test_an_appendix_saved_again_during_the_build_is_named_and_nothing_is_written(
+        project, monkeypatch, change):
+    """The file is read twice (for the merge, then for its pages): changed in between,
+    the build stops with a message naming it, and writes nothing."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from utlatande.agenda import held
+    from utlatande.cli import main
+
+    compose = sys.modules["utlatande.agenda.compose"]
+    real = held.survey
+
+    def survey(path, *args, **kwargs):
+        found = real(path, *args, **kwargs)
+        if path.name == "remiss.pdf":
+            if change == "borttagen":
+                path.unlink()
+            else:
+                with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+                    pdf.pages.append(pdf.pages[0])
+                    pdf.save(path)
+        return found
+
+    monkeypatch.setattr(compose, "survey", survey)
+    result = CliRunner().invoke(main, ["agenda", "moten/m.yaml"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "moten/bilagor/remiss.pdf:1:1: fel: filen ändrades medan kallelsen byggdes; ingen "
+        "av kallelsens filer skrevs: bygg kallelsen igen [kallelse.ändrad_bilaga]")
+    assert "Traceback" not in result.output
+    assert not (project / "build" / "m").exists()

@@ -19,6 +19,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from ..errors import AnswerError, Problem, display_path
 from ..pdfappend import ObjGen, Session, Update, revision_of
 from ..pdfmerge import in_tag_tree, mark_untagged, untag
 from .packet import Box, PageBand, band_of, number_form, read_edge, settle, stamp_page
@@ -60,6 +61,7 @@ class Held:
     pages: list[HeldPage] = field(default_factory=list)
     merged: Path | None = None  # the copy the merge takes: the held pages stubs
     first: int = 0  # the file's first page in the packet
+    stamp: tuple[int, int, int] | None = None  # size, mtime and inode when it was surveyed
 
     @property
     def whole(self) -> bool:
@@ -76,11 +78,12 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
     """A file's untagged pages, each with its box and edge (packet.read_edge; `known` and
     `found` as there); when it has some but not only such pages, the file with a stub for
     each written to `copy` for the merge. The file is closed again."""
+    stamp = _stamp(path)
     with pikepdf.open(path) as pdf:
         tree = pdf.Root.get("/StructTreeRoot")
         kids = tree.get("/K") if isinstance(tree, Dictionary) else None
         tagged = kids is not None and (not isinstance(kids, Array) or len(kids) > 0)
-        held = Held(path, prepare, title, tagged, len(pdf.pages))
+        held = Held(path, prepare, title, tagged, len(pdf.pages), stamp=stamp)
         for index, page in enumerate(pdf.pages):
             if tagged and in_tag_tree(page.obj):
                 continue
@@ -96,6 +99,35 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
                      stream_decode_level=pikepdf.StreamDecodeLevel.none)
             held.merged = copy
     return held
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+def _reopened(held: Held) -> pikepdf.Pdf:
+    """The file opened again; AnswerError when it is not the one surveyed (saved again,
+    or removed, during the build): its pages would not be those the packet was laid out
+    for."""
+    try:
+        source = pikepdf.open(held.path)
+    except (OSError, pikepdf.PdfError):
+        source = None
+    try:
+        same = source is not None and _stamp(held.path) == held.stamp \
+            and len(source.pages) == held.count
+    except OSError:
+        same = False
+    if source is not None and not same:
+        source.close()
+    if not same:
+        raise AnswerError([Problem(display_path(held.path), 1, 1,
+                                   "filen ändrades medan kallelsen byggdes; ingen av "
+                                   "kallelsens filer skrevs: bygg kallelsen igen",
+                                   "kallelse.ändrad_bilaga")])
+    assert source is not None
+    return source
 
 
 def _replace(page: Any, stub: Dictionary) -> None:
@@ -185,7 +217,7 @@ def _write_file(update: Update, held: Held, pages: list[int], parents: dict[int,
                 forms: _Numbers) -> None:
     """One file's held pages, as the merge and the running number would have made them,
     over their stubs."""
-    with pikepdf.open(held.path) as source:
+    with _reopened(held) as source:
         if held.prepare is not None:
             held.prepare(source)
         if not held.tagged:
