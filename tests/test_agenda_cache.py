@@ -368,3 +368,35 @@ def test_a_statement_laid_out_after_the_warm_up_is_the_same_bytes(project):
                for how in ("kall", "varm")}
     assert len(digests["kall"]) == len(hashlib.sha256().hexdigest())
     assert digests["kall"] == digests["varm"]
+
+
+def test_a_file_saved_during_the_build_is_named_and_the_agenda_is_built_again(
+        project, monkeypatch):
+    """An appendix saved while the agenda is written may not be the one in the packet: the
+    build says so, and the next run builds again instead of calling it unchanged."""
+    import utlatande.agenda as agenda
+
+    appendix = project / "moten" / "bilagor" / "delegationslista.pdf"
+    real = agenda._docx
+
+    def docx_while_saved(*args):
+        with appendix.open("ab") as handle:
+            handle.write(b"\n% sparad igen\n")
+        return real(*args)
+
+    monkeypatch.setattr(agenda, "_docx", docx_while_saved)
+    runner = CliRunner()
+    first = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert first.exit_code == 0, first.output
+    assert ("moten/bilagor/delegationslista.pdf:1:1: varning: filen ändrades medan "
+            "kallelsen byggdes; kallelsen byggs om nästa gång [kallelse.ändrad]") \
+        in first.output
+    # make's target is older than the file, so `make agenda` builds it again as well.
+    index = project / "build" / "m" / "index.html"
+    assert index.stat().st_mtime_ns < appendix.stat().st_mtime_ns
+    monkeypatch.setattr(agenda, "_docx", real)
+    second = runner.invoke(main, ["agenda", "moten/m.yaml"])
+    assert second.exit_code == 0, second.output
+    assert "oförändrad" not in second.output
+    assert "varning" not in second.output
+    assert "oförändrad" in runner.invoke(main, ["agenda", "moten/m.yaml"]).output

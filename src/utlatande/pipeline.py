@@ -323,14 +323,14 @@ def render_checked(checked: Checked, formats: tuple[str, ...], project: Path,
     if not checked.ok:
         return built, {}
     files, folders = made_from(checked, project)
-    before = _stamps(files)
+    before = stamps(files)
     try:
         outputs = render(checked, formats, project, pdf_variant)
     except AnswerError as error:
         built.problems.extend(error.problems)
         return built, {}
     built.dependencies, built.folders = files, folders
-    if _stamps(files) != before or not _still_reads(checked):
+    if stamps(files) != before or not _still_reads(checked):
         # The outputs are of the older text: never recorded as up to date (batch/).
         built.changed = True
         built.problems.append(Problem(display_path(checked.path), 1, 1, "filen (eller en fil "
@@ -339,8 +339,9 @@ def render_checked(checked: Checked, formats: tuple[str, ...], project: Path,
     return built, outputs
 
 
-def _stamps(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
-    """Size and modification time of each file, taken before and after rendering."""
+def stamps(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Size and modification time of each file, taken before and after a build: a file
+    saved in between is one the outputs may not hold."""
     stamps: dict[Path, tuple[int, int] | None] = {}
     for path in files:
         try:

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import os
 import pickle
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import pipeline
-from ..errors import AnswerError, Problem, display_path
+from ..errors import WARNING, AnswerError, Problem, display_path
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
 from ..pool import Spare, fresh, sigterm_as_interrupt
@@ -142,6 +144,7 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         check = checker(ws.store, ws.keep_bytes)
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
+        read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
         parts = render_parts(agenda, ws)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
         composed = compose(agenda, parts, ws)
@@ -181,7 +184,11 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
     sources = [*dependencies(agenda), *looked_at]
     if depfile is not None:
         write_atomic(depfile, make_rule(folder / "index.html", sources).encode())
-    if not ws.unsettled:  # an answer edited during the build: not up to date next time
+    saved = _saved_during_build(read)
+    agenda.warnings.extend(saved)
+    if saved:
+        _older_than_saved(folder / "index.html", read)
+    if not ws.unsettled and not saved:  # a file edited during the build: built again next time
         # Where a signed statement may appear later counts as well: while one is missing,
         # by the listing of the folder it would appear in.
         missing = [p.parent for p in looked_at if not p.exists()]
@@ -189,6 +196,29 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                       list(dict.fromkeys([*(p for p in sources if p.is_dir()), *missing])))
     return AgendaBuilt(folder, outputs, agenda.warnings, composed.pages,
                        sum(1 for p in parts if agenda.shown(p.item)), ws.rendered, findings)
+
+
+def _saved_during_build(read: dict[Path, tuple[int, int] | None]) -> list[Problem]:
+    """A warning for each file the agenda is made from that was saved while it was built:
+    what was written may hold the older version, so the agenda is not recorded as up to
+    date (the next run builds it again)."""
+    now = pipeline.stamps(list(read))
+    return [Problem(display_path(path), 1, 1, "filen ändrades medan kallelsen byggdes; "
+                    "kallelsen byggs om nästa gång", "kallelse.ändrad", WARNING)
+            for path, stamp in read.items() if now[path] != stamp]
+
+
+def _older_than_saved(target: Path, read: dict[Path, tuple[int, int] | None]) -> None:
+    """make's target dated before the files saved during the build, so that `make agenda`
+    builds the agenda again too."""
+    now = pipeline.stamps(list(read))
+    times = [stamp[1] for path, stamp in now.items() if stamp is not None
+             and stamp != read[path]]
+    if not times:  # removed: make has no file to compare with
+        return
+    earliest = min(times) - 1_000_000_000
+    with suppress(OSError):
+        os.utime(target, ns=(earliest, earliest))
 
 
 def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root: Path,
