@@ -193,14 +193,11 @@ def preview(paths: list[Path] | tuple[Path, ...] = (), port: int | None = None,
     """The preview server for the answer files (each once), bound and rendering; serve it
     with `preview.server.run(server, open_browser)`. `log` hears of every render."""
     from .preview.server import start
+    from .store import place_of
 
     unique: dict[Path, Path] = {}
     for path in answer_files(paths):
-        try:
-            same = path.resolve()
-        except (RuntimeError, OSError):  # a symlink loop: shown with its problem, as it is
-            same = path.absolute()
-        unique.setdefault(same, path)
+        unique.setdefault(place_of(path), path)  # a symlink loop: shown with its problem
     return start(list(unique.values()), project or Path.cwd(), port, log)
 
 

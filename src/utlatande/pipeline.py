@@ -400,8 +400,8 @@ def made_from(checked: Checked, project: Path) -> tuple[list[Path], list[Path]]:
     watcher all go by it."""
     theme = checked.theme
     assert theme is not None
-    return [*inputs(checked), *theme.dependencies(), *theme.brand_files()], \
-        [project / "templates", *theme.folder_tree()]
+    return [*inputs(checked), *theme.dependencies()], [project / "templates",
+                                                       *theme.folder_tree()]
 
 
 # -- what the agenda and the preview take from the writers ---------------------------------

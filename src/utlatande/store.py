@@ -59,13 +59,18 @@ def content_key(files: Iterable[Path], folders: Iterable[Path], project: Path,
     return key_of(hashes, listings, project, *settings)
 
 
+def place_of(path: Path) -> Path:
+    """Where a file is: its resolved path, or for a symlink loop its absolute one (reading
+    it fails later, with a message)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
+
+
 def slot_of(path: Path) -> str:
     """A slot name for a file: its stem and a short hash of where it is."""
-    try:
-        place = path.resolve()
-    except (RuntimeError, OSError):  # a symlink loop: reading it fails later, with a message
-        place = path.absolute()
-    where = hashlib.sha256(str(place).encode()).hexdigest()[:10]
+    where = hashlib.sha256(str(place_of(path)).encode()).hexdigest()[:10]
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in path.stem)
     return f"{safe[:40]}-{where}"
 

@@ -91,12 +91,17 @@ class Theme:
         return found
 
     def dependencies(self) -> list[Path]:
-        """Every file of the chain (templates, CSS, fonts, profiles) a build depends on."""
+        """Every file a build with the theme depends on: the chain's own (templates, CSS,
+        fonts, profiles) and the brand's elsewhere in the project."""
+        return [*self.folder_files(), *self.brand_files()]
+
+    def folder_files(self) -> list[Path]:
+        """Every file of the chain's folders, read without reading the brand."""
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
 
     def brand_files(self) -> list[Path]:
         """The brand's files outside the chain's folders (a logo or a font elsewhere in the
-        project): a build depends on them too. None while the brand has errors."""
+        project). None while the brand has errors."""
         from .errors import AnswerError
 
         try:

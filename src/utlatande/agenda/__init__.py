@@ -125,7 +125,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     try:
         with sigterm_as_interrupt():  # a timeout's SIGTERM stops it as Ctrl-C does
             return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify,
-                             spare)
+                                 spare)
     except AnswerError as error:
         withdrawn = withdraw_public(folder, path) if offentlig else None
         if withdrawn is None:
@@ -181,13 +181,13 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         ws.commit()
     outputs = [folder / name for name in [*pdfs, *blobs]]
     _remove_stale(folder, {*pdfs, *blobs})
-    sources = [*dependencies(agenda), *looked_at]
+    sources = [*read, *looked_at]  # read: what the agenda is made from (depfile.py)
     if depfile is not None:
         write_atomic(depfile, make_rule(folder / "index.html", sources).encode())
-    saved = _saved_during_build(read)
-    agenda.warnings.extend(saved)
-    if saved:
-        _older_than_saved(folder / "index.html", read)
+    now = pipeline.stamps(list(read))
+    saved = [path for path, stamp in read.items() if now[path] != stamp]
+    agenda.warnings.extend(_saved_during_build(path) for path in saved)
+    _older_than(folder / "index.html", [now[path] for path in saved])
     if not ws.unsettled and not saved:  # a file edited during the build: built again next time
         # Where a signed statement may appear later counts as well: while one is missing,
         # by the listing of the folder it would appear in.
@@ -198,23 +198,19 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                        sum(1 for p in parts if agenda.shown(p.item)), ws.rendered, findings)
 
 
-def _saved_during_build(read: dict[Path, tuple[int, int] | None]) -> list[Problem]:
-    """A warning for each file the agenda is made from that was saved while it was built:
+def _saved_during_build(path: Path) -> Problem:
+    """The warning for a file the agenda is made from that was saved while it was built:
     what was written may hold the older version, so the agenda is not recorded as up to
     date (the next run builds it again)."""
-    now = pipeline.stamps(list(read))
-    return [Problem(display_path(path), 1, 1, "filen ändrades medan kallelsen byggdes; "
-                    "kallelsen byggs om nästa gång", "kallelse.ändrad", WARNING)
-            for path, stamp in read.items() if now[path] != stamp]
+    return Problem(display_path(path), 1, 1, "filen ändrades medan kallelsen byggdes; "
+                   "kallelsen byggs om nästa gång", "kallelse.ändrad", WARNING)
 
 
-def _older_than_saved(target: Path, read: dict[Path, tuple[int, int] | None]) -> None:
-    """make's target dated before the files saved during the build, so that `make agenda`
-    builds the agenda again too."""
-    now = pipeline.stamps(list(read))
-    times = [stamp[1] for path, stamp in now.items() if stamp is not None
-             and stamp != read[path]]
-    if not times:  # removed: make has no file to compare with
+def _older_than(target: Path, saved: list[tuple[int, int] | None]) -> None:
+    """make's target dated before the files saved during the build (their stamps now), so
+    that `make agenda` builds the agenda again too."""
+    times = [stamp[1] for stamp in saved if stamp is not None]
+    if not times:  # none, or removed: make has no file to compare with
         return
     earliest = min(times) - 1_000_000_000
     with suppress(OSError):

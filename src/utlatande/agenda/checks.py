@@ -147,7 +147,8 @@ def _brand(theme: Theme, project: Path, store: Store, keep: Callable[[Path, byte
 
 def _brand_of(theme: Theme, entry: Path, project: Path,
               keep: Callable[[Path, bytes], None]) -> list[Problem]:
-    key = content_key([*theme.dependencies(), *package_files()], theme.folder_tree(),
+    # The folders' files only: the brand's own are keyed with it (_files_key).
+    key = content_key([*theme.folder_files(), *package_files()], theme.folder_tree(),
                       project, "varumärke", theme.name, str(Path.cwd()))
     kept = _kept_brand(entry, key, project)
     if kept is not None:

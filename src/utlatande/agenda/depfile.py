@@ -24,7 +24,7 @@ def dependencies(agenda: Agenda) -> list[Path]:
         elif agenda.shown(item):
             files.extend(a.fil for a in item.files if a.fil is not None)
     for theme in themes.values():
-        files.extend([*theme.dependencies(), *theme.brand_files()])
+        files.extend(theme.dependencies())
         files.extend(theme.folder_tree())
     return list(dict.fromkeys(files))
 

@@ -32,10 +32,10 @@ SCHEMA_ID = "https://utlatande.se/schema/meeting-v1.json"
 # Keys an answer file gives its item; with `fil` they may not stand in the meeting file.
 FROM_ANSWER = ["rubrik", "diarienummer", "förslag", "bilagor"]
 PUBLIC_SUFFIX = "-offentlig"
-# Item PDFs in the output folder: "01-rubrik.pdf". Older ones that no longer belong to the
-# agenda are removed, so that a public folder never keeps a statement since made secret.
 # How an answer file is checked: pipeline.check, or a cached check of the same (checks.py).
 Checker = Callable[[Path, Path], Checked]
+# Item PDFs in the output folder: "01-rubrik.pdf". Older ones that no longer belong to the
+# agenda are removed, so that a public folder never keeps a statement since made secret.
 ITEM_FILE = re.compile(r"^\d{2,}-[a-z0-9-]*\.pdf$")
 
 _APPENDIX = {"anyOf": [
@@ -310,7 +310,7 @@ def load_agenda(path: Path, project: Path, offentlig: bool = False,
         key_path = ("ärenden", index)
         if isinstance(entry, str) or "fil" in entry:
             item, found = _answer_item(index + 1, key_path, entry, path.parent, loaded, project,
-                                           checker)
+                                       checker)
         else:
             item, found = _plain_item(index + 1, key_path, entry, path.parent, loaded, project)
         problems.extend(found)

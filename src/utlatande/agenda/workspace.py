@@ -57,8 +57,7 @@ class Workspace:
 
     def theme_key(self, theme: Theme, *settings: object) -> str:
         """A cache key of something made from the theme, utlatande and `settings`."""
-        return content_key([*theme.dependencies(), *theme.brand_files(), *package_files()],
-                           theme.folders,
+        return content_key([*theme.dependencies(), *package_files()], theme.folders,
                            self.project, *settings)
 
     def html_pdf(self, html: str, name: str, theme: Theme, settings: dict[str, Any],

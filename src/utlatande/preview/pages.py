@@ -146,7 +146,7 @@ def _watched(checked: Checked, project: Path, previous: set[Path]) -> set[Path]:
         paths |= {templates, *templates.glob("*"), *templates.glob("*/tema.yaml")}
         theme = load_theme(None, project)
     # A file added to a folder changes its listing.
-    return paths | {*theme.dependencies(), *theme.brand_files(), *theme.folder_tree()}
+    return paths | {*theme.dependencies(), *theme.folder_tree()}
 
 
 def _points_out(path: Path, project: Path) -> bool:
