@@ -198,8 +198,7 @@ def read_text(path: Path) -> str:
     except TooLarge as exc:
         raise AnswerError([Problem(shown, 1, 1, exc.strerror, "fil.för_stor")]) from None
     except OSError as exc:
-        reason = _REASONS.get(exc.errno or 0, exc.strerror)
-        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({reason})",
+        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({read_reason(exc)})",
                                    "fil.oläsbar")]) from None
     try:
         return raw.decode("utf-8-sig")

@@ -133,7 +133,7 @@ def _check(reader, signature, roots: list | None, approvers: list[Approver]) -> 
         trust_problem = str(status.trust_problem_indic.name).lower().replace("_", " ") \
             if status.trust_problem_indic else "ingen kedja till en betrodd rot"
     return Checked(
-        name=approver.namn if approver else (names[0] if names else "(namnlöst certifikat)"),
+        name=_shown_name(approver, names),
         field=signature.field_name, time=timestamp.timestamp if timestamped else
         (status.signer_reported_dt or signature.self_reported_timestamp),
         timestamped=timestamped, intact=bool(status.intact and status.valid),
@@ -229,6 +229,11 @@ def has_signatures(data: bytes) -> bool:
         return False
 
 
+def _shown_name(approver: Approver | None, names: list[str]) -> str:
+    """A signer's name: as the attestation list spells it, else the certificate's first."""
+    return approver.namn if approver else (names[0] if names else "(namnlöst certifikat)")
+
+
 def signer_names(data: bytes) -> tuple[str, ...]:
     """Who signed a PDF, in signing order, as its attestation list spells them (else as
     the certificate does); nothing is validated: this only names them. () when the file
@@ -242,9 +247,7 @@ def signer_names(data: bytes) -> tuple[str, ...]:
         names = []
         for signature in reader.embedded_regular_signatures:
             found = certificate_names(signature.signer_cert)
-            approver = approver_for(found, approvers)
-            names.append(approver.namn if approver else
-                         (found[0] if found else "(namnlöst certifikat)"))
+            names.append(_shown_name(approver_for(found, approvers), found))
         return tuple(names)
     except Exception:  # noqa: BLE001 - pyHanko's parse errors: no signature to name
         return ()

@@ -38,15 +38,10 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-_interrupted = False  # set by `interrupt`: Ctrl-C or SIGTERM came during the work
-
-
-def interrupted() -> bool:
-    """Whether Ctrl-C or SIGTERM came during `sigterm_as_interrupt`, also when the
-    KeyboardInterrupt it raised was swallowed: raised inside a C library's callback
-    (cairo's write function, through cffi) it is only printed, and the library reports a
-    write error instead."""
-    return _interrupted
+# Set by `_interrupt`: Ctrl-C or SIGTERM came during `sigterm_as_interrupt`, also when the
+# KeyboardInterrupt it raised was swallowed: raised inside a C library's callback (cairo's
+# write function, through cffi) it is only printed, and the library reports a write error.
+_interrupted = False
 
 
 def interrupt_if_interrupted(error: BaseException | None = None) -> None:
@@ -66,7 +61,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a timeout, a CI runner, `kill`) stops the work as Ctrl-C does: the workers
     and the PDF side are ended, and what was finished by then is kept. Both signals are
-    remembered too (`interrupted`), for when a library swallows the KeyboardInterrupt."""
+    remembered too (`interrupt_if_interrupted`), for when a library swallows the
+    KeyboardInterrupt."""
     global _interrupted
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -189,12 +185,6 @@ class Spare:
         with without_sigint():
             self._process.start()
         child.close()
-
-    def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """function(*args), made in the worker, which then ends; BrokenProcessPool if the
-        worker died first."""
-        self.submit(function, *args)
-        return self.result()
 
     def submit(self, function: Callable[..., Any], *args: Any) -> None:
         """Hand the worker its call; `result` waits for it."""

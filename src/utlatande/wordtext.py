@@ -216,8 +216,7 @@ class Reader:
                 item.restart = item.list_id in self.parts.restarts
                 if item.kind == "p":
                     item.kind = "li"
-                    item.ordered = not self.parts.bullets.get(
-                        (num_id.get(w("val")), str(level)), True)
+                    item.ordered = not self.parts.bullets.get((item.list_id, str(level)), True)
                 if item.kind == "li":
                     item.level = max(item.level, level)
 
@@ -719,8 +718,8 @@ def _stray_cells(item: Item, keys: list[str | None]) -> list[str]:
     return [cell.plain for cell in item.cells if cell.plain and not cell.marks]
 
 
-def _collect(item: Item, owner, parts: Parts | None, out: Extracted,
-             notes: bool = True) -> None:
+def _collect(item: Item, owner, parts: Parts | None, out: Extracted, *,
+             notes: bool) -> None:
     """The block's tracked changes and comments, with the key they fall in; and its
     footnotes, where its key's value is one line (a title, a name) that cannot hold one."""
     if notes and item.notes and not (isinstance(owner, str) and key_kind(owner) == "md"):
