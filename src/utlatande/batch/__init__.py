@@ -3,6 +3,7 @@ imported once."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -156,7 +157,6 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
     key = settings_key(formats, pdf_variant)
     clashes = _same_outputs(answers, out_dir)
     todo = []
-    edited: list[Path] = []
     summary = Summary()
     for answer in answers:
         if answer in clashes:
@@ -171,31 +171,29 @@ def run(answers: list[Path], out_dir: Path, formats: tuple[str, ...], project: P
         # revision the approvers signed, and lose their signatures; unless --tvinga.
         keep = current and (not force or pdf is not None and bool(pdf.names)
                             and not overwrite_edited)
+        # A signed or edited PDF a rebuild would overwrite: not overwritten.
+        blocked = pdf is not None and not keep and not overwrite_edited
+        if blocked:
+            summary.pdfs.append(dataclasses.replace(pdf, reason=why_rebuilt(answer, entry, key)))
         if changed:
-            edited.extend(changed)
+            summary.edited.extend(changed)
             summary.failed += 1  # an answer, however many of its outputs were edited
-            if pdf is not None and not keep:
-                summary.pdfs.append(ChangedPdf(pdf.path, pdf.names,
-                                               why_rebuilt(answer, entry, key)))
         elif keep:
             summary.unchanged += 1
             if skipped:
                 skipped(answer)
-        elif pdf is not None and not overwrite_edited:
-            summary.pdfs.append(ChangedPdf(pdf.path, pdf.names, why_rebuilt(answer, entry, key)))
+        elif blocked:
             summary.failed += 1  # not overwritten, and its other formats not built either
         elif pdf is not None and pdf.names:
             try:
                 summary.pdfs.append(keep_signed(pdf))
             except OSError as exc:  # nowhere to keep it: it is not overwritten
-                summary.pdfs.append(ChangedPdf(pdf.path, pdf.names,
-                                               unkept=exc.strerror or str(exc)))
+                summary.pdfs.append(dataclasses.replace(pdf, unkept=exc.strerror or str(exc)))
                 summary.failed += 1
             else:
                 todo.append(answer)
         else:
             todo.append(answer)
-    summary.edited = edited
     for answer, outcome in clashes.items():
         manifest.update(answer, None)
         summary.failed += 1
@@ -241,7 +239,7 @@ def _same_outputs(answers: list[Path], out_dir: Path) -> dict[Path, Outcome]:
     """Answers whose outputs would overwrite each other (x.yaml and x.yml): each fails,
     naming the other, instead of one silently taking the other's files."""
     by_stem: dict[str, list[Path]] = {}
-    for answer in dict.fromkeys(answers):
+    for answer in answers:  # each once (_each_once)
         by_stem.setdefault(answer.stem, []).append(answer)
     clashes = {}
     for stem, group in by_stem.items():

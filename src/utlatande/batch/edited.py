@@ -14,6 +14,8 @@ first keeps the signed file beside it (`x.signerad.pdf`). A PDF changed in anoth
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,14 +78,14 @@ def changed_pdf(pdf: Path, entry: Record | None) -> ChangedPdf | None:
         return None
     if facts is not None and (stat.st_size, stat.st_mtime_ns) == tuple(facts[:2]):
         return None
-    if facts is not None and file_hash(pdf) == facts[2]:
-        return None
-    from ..pades import has_signatures, signer_names
-
     try:
         data = pdf.read_bytes()
     except OSError:
         return None
+    if facts is not None and hashlib.sha256(data).hexdigest() == facts[2]:
+        return None  # the bytes the build wrote (file_hash's digest), only touched
+    from ..pades import has_signatures, signer_names
+
     if has_signatures(data):
         return ChangedPdf(pdf, signer_names(data) or ("(okänd)",))
     return ChangedPdf(pdf) if facts is not None else None
@@ -111,7 +113,7 @@ def keep_signed(changed: ChangedPdf) -> ChangedPdf:
     over another file), before `--tvinga` rebuilds it."""
     target = _aside(changed.path)
     shutil.copy2(changed.path, target)
-    return ChangedPdf(changed.path, changed.names, changed.reason, target)
+    return dataclasses.replace(changed, kept=target)
 
 
 def _aside(pdf: Path) -> Path:
