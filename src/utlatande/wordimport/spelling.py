@@ -28,16 +28,27 @@ def respell(source: str, snapshot: str, edited: str) -> str:
     if snapshot == edited:
         return source
     wanted = _rendered(edited)
+    where, edits = _Alignment(snapshot, source), _edits(snapshot, edited)
+    tried: list[str] = []
+    # The source's document, and Word's change to the snapshot's: made once, if needed.
+    source_html: str = ""
+    word_change: list[tuple[list[str], list[str]]] | None = None
     for bullets in (False, True):
-        patched = _patch(source, snapshot, edited, bullets)
+        patched = _patch(source, snapshot, where, edits, bullets)
         if patched is None:
+            return edited  # the bullets do not decide whether an edit has a place
+        if patched in tried:
             continue
+        tried.append(patched)
         rendered = _rendered(patched)
         # The same document as Word's; or, where the DOCX could not say all the source
         # says (a link to nowhere is plain text in Word), the source's document with
         # exactly Word's change in it.
-        if rendered == wanted or _changes(_rendered(source), rendered) == \
-                _changes(_rendered(snapshot), wanted):
+        if rendered == wanted:
+            return patched
+        if word_change is None:
+            source_html, word_change = _rendered(source), _changes(_rendered(snapshot), wanted)
+        if _changes(source_html, rendered) == word_change:
             return patched
     return edited
 
@@ -83,14 +94,14 @@ def _differences(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]]:
     return result
 
 
-def _patch(source: str, snapshot: str, edited: str, bullets: bool) -> str | None:
-    """The snapshot→edited changes made to `source`, or None where one has no place; with
-    `bullets`, a new list item takes the bullet ('*', '+') of the source's list before it
-    (another bullet would start another list)."""
-    where = _Alignment(snapshot, source)
+def _patch(source: str, snapshot: str, where: _Alignment, edits: list[tuple[int, int, str]],
+           bullets: bool) -> str | None:
+    """The snapshot→edited changes (`edits`, placed by `where`) made to `source`, or None
+    where one has no place; with `bullets`, a new list item takes the bullet ('*', '+') of
+    the source's list before it (another bullet would start another list)."""
     out: list[str] = []
     done = 0  # how far into `source` has been copied
-    for i1, i2, new in _edits(snapshot, edited):
+    for i1, i2, new in edits:
         start, end = i1, i2
         # Widen the change to places the two spellings share: a changed '*x*' whose
         # source reads '_x_' is replaced whole, in the reader's spelling.
