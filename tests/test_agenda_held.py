@@ -203,3 +203,78 @@ def test_an_appendix_saved_again_during_the_build_is_named_and_nothing_is_writte
         "av kallelsens filer skrevs: bygg kallelsen igen [kallelse.ändrad_bilaga]")
     assert "Traceback" not in result.output
     assert not (project / "build" / "m").exists()
+
+
+# -- what the held pages and the running numbers cost in memory ------------------------------
+
+def test_the_stubs_of_a_file_share_their_boxes_and_resources():
+    """A thousand stubs are a thousand page objects, not four thousand objects."""
+    from utlatande.agenda.held import HeldPage, Shared
+
+    pdf = pikepdf.new()
+    shared = Shared(pdf)
+    a4, a3 = (0.0, 0.0, 595.0, 842.0), (0.0, 0.0, 842.0, 1191.0)
+    stubs = [HeldPage(n, (0, 0, 1, 1), "botten", box, None).stub(shared)
+             for n, box in enumerate([a4, a3, a4])]
+    assert stubs[0].MediaBox.objgen == stubs[2].MediaBox.objgen != stubs[1].MediaBox.objgen
+    assert [float(v) for v in stubs[1].MediaBox] == list(a3)
+    assert len({stub.Resources.objgen for stub in stubs}) == 1
+    assert len(stubs[0].Resources.keys()) == 0
+    alone = HeldPage(0, (0, 0, 1, 1), "botten", a4, a4).stub()
+    assert not alone.MediaBox.is_indirect and [float(v) for v in alone.CropBox] == list(a4)
+
+
+def _weasy_pdf(path: Path, texts: list[str]) -> None:
+    from weasyprint import HTML
+
+    HTML(string="".join(f'<p style="break-after: page">{t}</p>' for t in texts)
+         ).write_pdf(path)
+
+
+def test_numbers_stamped_from_a_closed_file_are_written_with_the_packet(tmp_path):
+    """The numbers' file is closed as soon as its numbers are stamped: what the packet
+    draws is copied, not read from that file when the packet is written."""
+    from utlatande.agenda.packet import stamp
+
+    _weasy_pdf(tmp_path / "paket.pdf", ["Första sidan", "Andra sidan", "Tredje sidan"])
+    _weasy_pdf(tmp_path / "nummer.pdf", ["Nummerett", "Nummertvå", "Nummertre"])
+    with pikepdf.open(tmp_path / "paket.pdf") as packet:
+        with pikepdf.open(tmp_path / "nummer.pdf") as numbers:
+            stamp(packet, numbers, 0, frozenset({1}))
+        # Nothing may still read it: written over in place, its old bytes are gone.
+        (tmp_path / "nummer.pdf").write_bytes(b"%PDF-1.7\n" + b" " * 100_000)
+        packet.save(tmp_path / "ut.pdf")
+    text = pdftotext(tmp_path / "ut.pdf")
+    assert "Nummerett" in text and "Nummertre" in text
+    assert "Nummertvå" not in text  # page 2 is stamped later, as it is written
+    assert pikepdf.open(tmp_path / "ut.pdf").check_pdf_syntax() == []
+
+
+def test_the_pages_of_a_nested_page_tree_are_found_as_in_a_flat_one(tmp_path):
+    """The packet's page objects are read from its one /Kids array; a packet whose page
+    tree has nodes between (not one the merge makes) is walked page by page instead."""
+    from utlatande.agenda.held import Held, HeldPage, _flat_tree, _places
+
+    _weasy_pdf(tmp_path / "platt.pdf", [f"Sida {n}" for n in range(1, 6)])
+    held = Held(tmp_path / "bilaga.pdf", None, "Bilaga", False, 3,
+                [HeldPage(n, (0, 0, 1, 1), "botten", (0, 0, 595, 842), None)
+                 for n in (0, 2)], first=1)
+    with pikepdf.open(tmp_path / "platt.pdf") as pdf:
+        flat = _flat_tree(pdf)
+        assert flat is not None
+        assert _places(pdf, held, flat) == _places(pdf, held, None)
+        # The same pages under two nodes of the tree.
+        root = pdf.Root.Pages
+        kids = list(root.Kids)
+        nodes = [pdf.make_indirect(Dictionary(Type=Name.Pages, Parent=root,
+                                              Kids=Array(part), Count=len(part)))
+                 for part in (kids[:2], kids[2:])]
+        for node in nodes:
+            for kid in node.Kids:
+                kid.Parent = node
+        root.Kids = Array(nodes)
+        pdf.save(tmp_path / "kapslad.pdf")
+    with pikepdf.open(tmp_path / "kapslad.pdf") as pdf:
+        assert _flat_tree(pdf) is None
+        pages, parents = _places(pdf, held, None)
+        assert len(pages) == 3 and len(set(parents.values())) == 2

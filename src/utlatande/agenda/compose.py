@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from ..errors import AnswerError
 from ..pdfmerge import Mark, Metadata, TaggedMerge, outline_of
 from ..pdfsafety import strip_active
 from ..theme import fill, template_problem
-from .held import Held, survey, write_held
+from .held import Held, Shared, survey, write_held
 from .meeting import Agenda, Meeting
 from .packet import BAND, EDGES, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
 from .parts import Part, Row, item_starts, list_rows
@@ -155,6 +153,7 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
     known, found = _placed(kept), {}
     helds: list[Held] = []
     with TaggedMerge() as merge:
+        stubs = Shared(merge.pdf)
         merge.append(front)
         marks = [(0, front_marks)]
         for part in parts:
@@ -167,7 +166,7 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
                               ws.file(f"utan-bilagesidor-{len(helds)}.pdf"))
                 held.first = merge.pages
                 if held.whole:  # an untagged file, as most appendices are: stubs alone
-                    merge.add_pages([page.stub() for page in held.pages])
+                    merge.add_pages([page.stub(stubs) for page in held.pages])
                 else:  # its untagged pages are stubs, marked as they are written
                     merge.append(held.merged or source, None if held.merged else appendix,
                                  prepare)
@@ -197,9 +196,9 @@ def assemble_packet(agenda: Agenda, merge: TaggedMerge, ws: Workspace, path: Pat
             merge.attach(part.signed.path, part.filename, _attachment_text(agenda, part),
                          part.signed.signed)
 
-    with _numbered(agenda, merge, ws, placing) as numbers:
-        merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
-                                  agenda.label("kallelse"), created_at(agenda.meeting)))
+    numbers = _numbered(agenda, merge, ws, placing)
+    merge.save(path, Metadata(title(agenda), agenda.meeting.organ, subject(agenda),
+                              agenda.label("kallelse"), created_at(agenda.meeting)))
     return numbers
 
 
@@ -215,12 +214,11 @@ def _attachment_text(agenda: Agenda, part: Part) -> str:
 NUMBERS_AT_A_TIME = 100
 
 
-@contextmanager
 def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace,
-              placing: Placing) -> Iterator[list[Path]]:
-    """Every page of the merge stamped with its running number; the numbers' PDFs (each
-    from the cache while its pages' numbers are the same) stay open until the packet is
-    written, which copies from them."""
+              placing: Placing) -> list[Path]:
+    """Every page of the merge stamped with its running number (but those held out of it);
+    the numbers' PDFs (each from the cache while its pages' numbers are the same), each
+    opened only while its numbers are stamped."""
     import pikepdf
 
     settings = {**agenda.settings, "sidnumrering": ""}
@@ -232,13 +230,13 @@ def _numbered(agenda: Agenda, merge: TaggedMerge, ws: Workspace,
                              f"sidnummer-{first // NUMBERS_AT_A_TIME + 1}") for first in starts],
                            agenda.theme, settings, tagged=False)
     held = frozenset(given)
-    with ExitStack() as overlays:
-        for first, path in zip(starts, numbers, strict=True):
-            if all(page in held for page in range(first, first + len(bands[first:first
-                                                                          + NUMBERS_AT_A_TIME]))):
-                continue  # every page of these numbers is stamped as it is written (held.py)
-            stamp(merge.pdf, overlays.enter_context(pikepdf.open(path)), first, held)
-        yield numbers
+    for first, path in zip(starts, numbers, strict=True):
+        if all(page in held for page in range(first, first + len(bands[first:first
+                                                                      + NUMBERS_AT_A_TIME]))):
+            continue  # every page of these numbers is stamped as it is written (held.py)
+        with pikepdf.open(path) as overlay:
+            stamp(merge.pdf, overlay, first, held)
+    return numbers
 
 
 BANDS = ".sidnummerband.json"

@@ -11,6 +11,7 @@ A page with tags stays in the merge: its tags must join the packet's structure t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +41,35 @@ class HeldPage:
     media: tuple[float, ...]
     crop: tuple[float, ...] | None
 
-    def stub(self) -> Dictionary:
-        """A page holding this one's place: its boxes, nothing to inherit, no content."""
-        stub = Dictionary(Type=Name.Page, MediaBox=Array(self.media), Resources=Dictionary(),
+    def stub(self, shared: Shared | None = None) -> Dictionary:
+        """A page holding this one's place: its boxes, nothing to inherit, no content.
+        With `shared`, the boxes and the empty resources are objects the file's other
+        stubs hold too."""
+        def part(value: tuple[float, ...] | None) -> Any:
+            made = Array(value) if value is not None else Dictionary()
+            return made if shared is None else shared.held_once(value, made)
+
+        stub = Dictionary(Type=Name.Page, MediaBox=part(self.media), Resources=part(None),
                           Rotate=0)
         if self.crop is not None:
-            stub.CropBox = Array(self.crop)
+            stub.CropBox = part(self.crop)
         return stub
+
+
+class Shared:
+    """The parts stubs of one file have in common, each one indirect object of it: a
+    council's thousand stubs then cost the merge a page object each (about 1 kB), not four
+    objects each."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.objects: dict[tuple[float, ...] | None, Any] = {}
+
+    def held_once(self, key: tuple[float, ...] | None, made: Any) -> Any:
+        """The file's object for `key`, `made` indirect the first time it is asked for."""
+        if key not in self.objects:
+            self.objects[key] = self.pdf.make_indirect(made)
+        return self.objects[key]
 
 
 @dataclass
@@ -84,6 +107,7 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
         kids = tree.get("/K") if isinstance(tree, Dictionary) else None
         tagged = kids is not None and (not isinstance(kids, Array) or len(kids) > 0)
         held = Held(path, prepare, title, tagged, len(pdf.pages), stamp=stamp)
+        shared = Shared(pdf)
         for index, page in enumerate(pdf.pages):
             if tagged and in_tag_tree(page.obj):
                 continue
@@ -92,7 +116,7 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
             crop = page.obj.get("/CropBox")
             held.pages.append(HeldPage(index, box, edge, _numbers(page.obj.MediaBox),
                                        _numbers(crop) if crop is not None else None))
-            _replace(page.obj, held.pages[-1].stub())
+            _replace(page.obj, held.pages[-1].stub(shared))
         if held.pages and not held.whole:
             # Only what the pages left refer to is written: none of the held pages' content.
             pdf.save(copy, deterministic_id=True, fix_metadata_version=False,
@@ -163,7 +187,8 @@ def write_held(path: Path, helds: list[Held], numbers: list[Path], per_file: int
         return
     with pikepdf.open(path) as packet:
         revision = revision_of(path, packet)
-        places = [_places(packet, held) for held in helds]
+        flat = _flat_tree(packet)
+        places = [_places(packet, held, flat) for held in helds]
     update = Update(path, revision)
     forms = _Numbers(update, numbers, per_file)
     try:
@@ -177,8 +202,30 @@ def write_held(path: Path, helds: list[Held], numbers: list[Path], per_file: int
         raise
 
 
-def _places(packet: pikepdf.Pdf, held: Held) -> tuple[list[int], dict[int, int]]:
+_REFERENCE = re.compile(rb"(\d+)\s+\d+\s+R")
+
+
+def _flat_tree(packet: pikepdf.Pdf) -> tuple[list[int], int] | None:
+    """The object numbers of the packet's pages and of its page tree's root, read from the
+    root's /Kids as text when the tree is that one node (as the merge makes it): every
+    page object parsed would hold a council's thousand pages in memory. None otherwise."""
+    root = packet.Root.get("/Pages")
+    kids = root.get("/Kids") if isinstance(root, Dictionary) else None
+    if not isinstance(kids, Array):
+        return None
+    numbers = [int(found.group(1)) for found in _REFERENCE.finditer(kids.unparse())]
+    if len(numbers) != len(kids) or int(root.get("/Count", -1)) != len(numbers):
+        return None  # not one reference a page: a node of pages between
+    return numbers, root.objgen[0]
+
+
+def _places(packet: pikepdf.Pdf, held: Held, flat: tuple[list[int], int] | None
+            ) -> tuple[list[int], dict[int, int]]:
     """The packet's object of each page of the file, and each held page's parent's."""
+    if flat is not None:
+        numbers, parent = flat
+        return (numbers[held.first:held.first + held.count],
+                {page.index: parent for page in held.pages})
     pages = [packet.pages[held.first + n].obj for n in range(held.count)]
     parents = {page.index: pages[page.index].Parent.objgen[0] for page in held.pages}
     return [page.objgen[0] for page in pages], parents

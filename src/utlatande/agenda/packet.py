@@ -302,15 +302,42 @@ def stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, first: int = 0,
           skip: frozenset[int] = frozenset()) -> None:
     """Draw page i of `numbers` (the running numbers, one page each) on page first + i,
     marked as a pagination artifact; the page's own content is untouched (and read only
-    when the result is written). The pages in `skip` are stamped later (agenda/held.py)."""
+    when the result is written). The pages in `skip` are stamped later (agenda/held.py).
+
+    The numbers' data is copied now, so `numbers` may be closed at once: a council's
+    packet has a dozen files of numbers, and each one open holds its every object."""
     if first + len(numbers.pages) > len(pdf.pages):
         raise ValueError(f"sidnumren för sidorna från {first + 1} har {len(numbers.pages)} "
                          f"sidor, paketet {len(pdf.pages)}")
     pages = pdf.pages[first:first + len(numbers.pages)]
+    forms = []
     for index, (page, overlay) in enumerate(zip(pages, numbers.pages, strict=True),
                                             start=first):
         if index not in skip:
-            stamp_page(page, pdf.copy_foreign(number_form(overlay)))
+            forms.append(pdf.copy_foreign(number_form(overlay)))
+            stamp_page(page, forms[-1])
+    _own_data(forms)
+
+
+def _own_data(objects: list[Any]) -> None:
+    """Every stream the copied objects reach given its data, raw as its file has it: qpdf
+    otherwise reads a copied stream's data from the file it came from when it writes."""
+    seen: set[tuple[int, int]] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, (Dictionary, Array, pikepdf.Stream)):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"),
+                      decode_parms=obj.get("/DecodeParms"), type_check=False)
+            stack.extend(obj.stream_dict.values())
+        else:
+            stack.extend(obj.values() if isinstance(obj, Dictionary) else obj)
 
 
 def stamp_page(page: pikepdf.Page, form: Any) -> None:
