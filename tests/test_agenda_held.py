@@ -119,19 +119,20 @@ def test_the_packet_with_an_untagged_appendix_is_the_same_bytes_each_time(projec
 
 
 def test_a_large_packet_is_read_back_in_a_fresh_process(project, monkeypatch):
-    import utlatande.agenda as agenda
+    import sys
 
-    monkeypatch.setattr(agenda, "READ_APART", 0)  # every packet counts as large
+    compose = sys.modules["utlatande.agenda.compose"]
+    monkeypatch.setattr(compose, "READ_APART", 0)  # every packet counts as large
     sent = []
-    real = agenda.fresh
+    real = compose.fresh
 
     def fresh(function, *args):
         sent.append(function.__name__)
         return real(function, *args)
 
-    monkeypatch.setattr(agenda, "fresh", fresh)
+    monkeypatch.setattr(compose, "fresh", fresh)
     built = api.build_agenda(Path("moten/m.yaml"), Path("build"), offentlig=True)
-    assert sent == ["verify_all", "numbers_printed"]
+    assert sent == ["write_held", "verify_all", "numbers_printed"]
     packet = [f for f in built.findings if f.path.endswith("m-offentlig.pdf")]
     assert [f.code for f in packet] == ["otaggad_bilaga"], built.findings
 

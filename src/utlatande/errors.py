@@ -52,6 +52,10 @@ class AnswerError(UserError):
         self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Raised in a fresh process (pool.fresh), it comes back pickled: by its problems.
+        return type(self), (self.problems,)
+
 
 def display_path(path: Path) -> str:
     """The path as the user typed it: relative to the working folder where possible."""

@@ -25,11 +25,11 @@ from .. import pipeline
 from ..errors import WARNING, AnswerError, Problem, display_path
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
-from ..pool import Spare, fresh, sigterm_as_interrupt
+from ..pool import Spare, sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
-from .compose import Composed, compose, created_at, render_template, subject, title
+from .compose import Composed, apart_for, compose, created_at, render_template, subject, title
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
@@ -235,24 +235,13 @@ def _signed_statements(agenda: Agenda, parts: list[Part], folder: Path, out_root
     return list(dict.fromkeys(looked_at))
 
 
-# A packet of more pages than this is read back (verify, the public version's check) in a
-# fresh process: reading holds every object of the file, and in this process, which holds
-# WeasyPrint and had the merge, that would add to the largest process of the build.
-READ_APART = 300
-
-
-def _apart(pages: int) -> Callable[..., Any] | None:
-    """pool.fresh for a packet of more than READ_APART pages; None: read here."""
-    return fresh if pages > READ_APART else None
-
-
 def _verified(verify: Verifier | None, files: list[tuple[Path, str]], pages: int
               ) -> list[Any]:
     """What `verify` finds in each (file, name shown); in a fresh process for a large
     packet, when `verify` can be sent there."""
     if verify is None:
         return []
-    apart = _apart(pages)
+    apart = apart_for(pages)
     if apart is not None and files:
         try:
             pickle.dumps(verify)
@@ -274,7 +263,7 @@ def _printed_personnummer(agenda: Agenda, folder: Path, files: dict[str, bytes |
     answers = [item.checked.loaded for item in agenda.items if agenda.shown(item)
                and item.checked is not None and item.checked.loaded is not None]
     items = frozenset(name for name in files if ITEM_FILE.match(name))
-    problems = printed_problems(files, folder, agenda.loaded, answers, items, _apart(pages))
+    problems = printed_problems(files, folder, agenda.loaded, answers, items, apart_for(pages))
     if problems:
         raise AnswerError([*agenda.warnings, *problems])
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from .. import pipeline
 from ..errors import AnswerError
 from ..pdfmerge import Mark, Metadata, TaggedMerge, outline_of
 from ..pdfsafety import strip_active
+from ..pool import fresh
 from ..theme import fill, template_problem
 from .held import Held, Shared, survey, write_held
 from .meeting import Agenda, Meeting
@@ -176,9 +180,37 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
         merge.link_pages(0, front_pages, LINK_PREFIX)
         given = {page: band for held in helds for page, band in held.bands().items()}
         numbers = assemble_packet(agenda, merge, ws, path, parts, (known, found, given))
-    write_held(path, helds, numbers, NUMBERS_AT_A_TIME)
+        merge_pages = merge.pages
+    _write_held(path, helds, numbers, merge_pages)
     ws.keep_bytes(kept, json.dumps(found, sort_keys=True).encode())
     return Composed(path, rows, total, front_pages, list_page)
+
+
+# A packet of more pages than this has its held pages written, and is read back (verify,
+# the public version's check), in a fresh process: that holds every object of the file
+# (the packet's, the appendix's), and in this process, which holds WeasyPrint and had the
+# merge, it would add to the largest process of the build: by the pages of the appendices.
+READ_APART = 300
+
+
+def apart_for(pages: int) -> Callable[..., Any] | None:
+    """pool.fresh for a packet of more than READ_APART pages; None: in this process."""
+    return fresh if pages > READ_APART else None
+
+
+def _write_held(path: Path, helds: list[Held], numbers: list[Path], pages: int) -> None:
+    """write_held, in a fresh process for a large packet. If that process dies, the
+    packet is cut back to what the merge wrote and its held pages are written here."""
+    apart = apart_for(pages)
+    if apart is None:
+        write_held(path, helds, numbers, NUMBERS_AT_A_TIME)
+        return
+    size = path.stat().st_size
+    try:
+        apart(write_held, path, helds, numbers, NUMBERS_AT_A_TIME)
+    except BrokenProcessPool:
+        os.truncate(path, size)
+        write_held(path, helds, numbers, NUMBERS_AT_A_TIME)
 
 
 # Where the running numbers go: the edges kept from the last build, those found in this
