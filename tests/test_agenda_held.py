@@ -170,11 +170,66 @@ def test_links_to_a_named_destination_in_an_appendix_still_lead_to_their_page(pr
         assert not packet.check_pdf_syntax()
 
 
+def test_held_pages_written_in_a_fresh_process_give_the_same_packet(project, monkeypatch):
+    """A large packet's held pages are written in a fresh process; the packet is the
+    same bytes as when they are written here."""
+    import sys
+
+    here = _build("här").read_bytes()
+    compose = sys.modules["utlatande.agenda.compose"]
+    monkeypatch.setattr(compose, "READ_APART", 0)
+    sent = []
+    real = compose.fresh
+
+    def fresh(function, *args):
+        sent.append(function.__name__)
+        return real(function, *args)
+
+    monkeypatch.setattr(compose, "fresh", fresh)
+    assert _build("fri").read_bytes() == here
+    assert "write_held" in sent
+
+
+def test_a_fresh_process_that_dies_writing_held_pages_costs_only_time(project, monkeypatch):
+    """It may have written part of its update: the packet is cut back to what the merge
+    wrote, and the held pages are written here."""
+    import sys
+    from concurrent.futures.process import BrokenProcessPool
+
+    here = _build("här").read_bytes()
+    compose = sys.modules["utlatande.agenda.compose"]
+    monkeypatch.setattr(compose, "READ_APART", 0)
+
+    def dies(function, *args):
+        if function.__name__ != "write_held":
+            return function(*args)
+        with open(args[0], "ab") as packet:
+            packet.write(b"1000 0 obj\n<</Halv")
+        raise BrokenProcessPool("the fresh worker ended with -9")
+
+    monkeypatch.setattr(compose, "fresh", dies)
+    assert _build("dog").read_bytes() == here
+
+
+def test_an_answer_error_comes_back_from_a_fresh_process_whole():
+    import pickle
+
+    from utlatande.errors import AnswerError, Problem
+
+    problems = [Problem("b.pdf", 1, 1, "filen ändrades", "kallelse.ändrad_bilaga"),
+                Problem("a.yaml", 3, 7, "fel här", "schema.typ")]
+    again = pickle.loads(pickle.dumps(AnswerError(problems)))
+    assert again.problems == AnswerError(problems).problems
+    assert str(again) == str(AnswerError(problems))
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["här", "i en ny process"])
 @pytest.mark.parametrize("change", ["sparad igen", "borttagen"])
 def test_an_appendix_saved_again_during_the_build_is_named_and_nothing_is_written(
-        project, monkeypatch, change):
+        project, monkeypatch, change, apart):
     """The file is read twice (for the merge, then for its pages): changed in between,
-    the build stops with a message naming it, and writes nothing."""
+    the build stops with a message naming it, and writes nothing (also when the pages
+    are written in a fresh process)."""
     import sys
 
     from click.testing import CliRunner
@@ -183,6 +238,8 @@ def test_an_appendix_saved_again_during_the_build_is_named_and_nothing_is_writte
     from utlatande.cli import main
 
     compose = sys.modules["utlatande.agenda.compose"]
+    if apart:
+        monkeypatch.setattr(compose, "READ_APART", 0)
     real = held.survey
 
     def survey(path, *args, **kwargs):
