@@ -120,16 +120,17 @@ def test_new_file_has_every_key_the_mall_uses_each_with_a_comment(runner, tmp_pa
     assert data["organisation"] == "Stockholms stad"  # the profile's standardvärde
 
 
-def test_schema_line_points_at_the_schema_file(runner, in_project, tmp_path):
-    target = ROOT / "build" / "test-new" / "deep" / "ny.yaml"
-    target.unlink(missing_ok=True)
+def test_schema_line_points_at_the_schema_file(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a project of its own: nothing is written in the repository
+    target = tmp_path / "build" / "test-new" / "deep" / "ny.yaml"
     _new(runner, "tjänsteutlåtande", str(target))
     first = target.read_text(encoding="utf-8").splitlines()[0]
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert match, first
     assert match.group(1) == "../../../schema/answer.schema.json"
-    assert (target.parent / match.group(1)).resolve() == ROOT / "schema" / "answer.schema.json"
-    target.unlink()
+    schema = (target.parent / match.group(1)).resolve()
+    assert schema == (tmp_path / "schema" / "answer.schema.json").resolve()
+    assert json.loads(schema.read_text()) == ANSWER_SCHEMA
 
 
 def test_new_in_an_empty_project_writes_the_default_file_and_the_schema(runner, tmp_path,
