@@ -705,3 +705,30 @@ def test_a_word_templates_own_header_and_footer_come_back_untouched_or_listed(tm
     assert "varning: texten 'Mallens eget sidhuvud Sekretess enligt mallen' i sidhuvudet " \
         "(word/header1.xml) kommer från mallen, inte från svarsfilen, och ändringen till " \
         "'Mallens eget sidhuvud Ändrad ruta' hämtas inte" in result.output
+
+
+def test_two_lists_in_a_question_stay_two_lists_as_in_an_answer():
+    """A question's text loses the bold the template gives it, and nothing else: a second
+    list that counts anew stays a list of its own, as it does in the answer."""
+    from utlatande.wordtext import Item, group
+
+    items = [Item("li", md="Första", ordered=True, list_id="1", marks=[0]),
+             Item("li", md="Andra", ordered=True, list_id="1", marks=[0]),
+             Item("li", md="Tredje", ordered=True, list_id="2", restart=True, marks=[0]),
+             Item("li", md="Fjärde", ordered=True, list_id="2", marks=[0])]
+    question = group(items, ["fragor[0].fråga"]).values["fragor[0].fråga"]
+    assert question == group(items, ["fragor[0].svar"]).values["fragor[0].svar"]
+    assert question == "1. Första\n2. Andra\n\n1) Tredje\n2) Fjärde"
+    bold = [Item("p", md="**Hur många?**", marks=[0])]
+    assert group(bold, ["fragor[0].fråga"]).values["fragor[0].fråga"] == "Hur många?"
+
+
+def test_a_header_cell_loses_only_the_bold_the_template_gives_it():
+    from utlatande.wordtext import Item, _table_md
+
+    def row(*texts):
+        return [[Item("p", md=text)] for text in texts]
+
+    table = _table_md([row("**Nämnd**", "****", "**Ja** och **nej**"), row("**Ett**", "2", "3")])
+    assert table.splitlines()[0] == "| Nämnd | **** | **Ja** och **nej** |"
+    assert table.splitlines()[2] == "| **Ett** | 2 | 3 |"  # a body cell keeps its bold

@@ -9,6 +9,7 @@ answer key. Used by the writer (a snapshot of what it wrote) and by `utlatande i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -533,8 +534,8 @@ def _table_md(rows: list[list[list[Item]]]) -> str:
 
     def cell(paragraphs: list[Item], header: bool) -> str:
         text = " ".join(p.md for p in paragraphs if p.md)
-        if header and text.startswith("**") and text.endswith("**") and text.count("**") == 2:
-            text = text[2:-2]  # header cells are bold by the template, not by the text
+        if header:
+            text = _unbold(text)  # header cells are bold by the template, not by the text
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = []
@@ -691,8 +692,7 @@ def group(items: list[Item], keys: list[str | None], parts: Parts | None = None,
         if is_list_item(key):  # one item of a list the template numbers: its text only
             its = [Item("p", md=it.md, notes=it.notes) for it in its]
         if parse_key(key)[-1] == "fråga":  # the template sets a question in bold
-            its = [Item(it.kind, md=_unbold(it.md), level=it.level, ordered=it.ordered,
-                        notes=it.notes) for it in its]
+            its = [dataclasses.replace(it, md=_unbold(it.md)) for it in its]
         out.values[key] = join_md(its)
     out.sections = [(n.after, n.heading, join_md(n.items)) for n in sections]
     return out
