@@ -140,6 +140,18 @@ def read_reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
+def unreadable(exc: OSError) -> tuple[str, str]:
+    """Why a file could not be read, in Swedish, and the kind of reason ('saknas',
+    'inte_vanlig', 'för_stor', 'oläsbar') that ends the code the caller gives it."""
+    if isinstance(exc, FileNotFoundError):
+        return "filen finns inte", "saknas"
+    if isinstance(exc, NotRegular):
+        return str(exc.strerror), "inte_vanlig"
+    if isinstance(exc, TooLarge):
+        return str(exc.strerror), "för_stor"
+    return f"filen kan inte läsas ({read_reason(exc)})", "oläsbar"
+
+
 def _refuse(status: os.stat_result, limit: int | None) -> None:
     """Raise unless the file is a regular file (of at most `limit` bytes)."""
     if not stat.S_ISREG(status.st_mode):
@@ -191,15 +203,9 @@ def read_text(path: Path) -> str:
     shown = display_path(path)
     try:
         raw = read_regular(path)
-    except FileNotFoundError:
-        raise AnswerError([Problem(shown, 1, 1, "filen finns inte", "fil.saknas")]) from None
-    except NotRegular as exc:
-        raise AnswerError([Problem(shown, 1, 1, exc.strerror, "fil.inte_vanlig")]) from None
-    except TooLarge as exc:
-        raise AnswerError([Problem(shown, 1, 1, exc.strerror, "fil.för_stor")]) from None
     except OSError as exc:
-        raise AnswerError([Problem(shown, 1, 1, f"filen kan inte läsas ({read_reason(exc)})",
-                                   "fil.oläsbar")]) from None
+        message, kind = unreadable(exc)
+        raise AnswerError([Problem(shown, 1, 1, message, f"fil.{kind}")]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import display_path
-from ..load import NotRegular, read_reason, require_regular
+from ..load import require_regular, unreadable
 from .docx import verify_docx
 from .findings import Finding, Issue
 from .pdf import verify_pdf
@@ -51,12 +51,9 @@ def verify_file(path: Path) -> list[Finding]:
     shown = display_path(path)
     try:
         require_regular(path)  # a FIFO is never opened: open() would wait forever
-    except FileNotFoundError:
-        return [Finding(shown, "filen finns inte", "saknas")]
-    except NotRegular as exc:
-        return [Finding(shown, str(exc.strerror), "inte_vanlig")]
     except OSError as exc:
-        return [Finding(shown, f"filen kan inte läsas ({read_reason(exc)})", "oläsbar")]
+        message, kind = unreadable(exc)
+        return [Finding(shown, message, kind)]
     kind = kind_of(path)
     if kind is None:
         return [Finding(shown, "filen är varken PDF eller DOCX", "okänd_typ")]

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..errors import AnswerError, Problem, display_path
-from ..load import NotRegular, read_reason, require_regular
+from ..load import require_regular, unreadable
 from ..wordtext import Comment, Parts, Reader, W, list_restarts
 
 NAMESPACE = "urn:utlatande:svar:1"
@@ -65,13 +65,9 @@ def open_docx(path: Path) -> Opened:
         require_regular(path)  # never open() a FIFO: it would wait forever
         with path.open("rb") as handle:
             head = handle.read(8)
-    except FileNotFoundError:
-        raise refuse(path, "filen finns inte", "import.saknas") from None
-    except NotRegular as exc:
-        raise refuse(path, str(exc.strerror), "import.inte_vanlig") from None
     except OSError as exc:
-        raise refuse(path, f"filen kan inte läsas ({read_reason(exc)})", "import.oläsbar") \
-            from None
+        message, kind = unreadable(exc)
+        raise refuse(path, message, f"import.{kind}") from None
     if head == OLE_MAGIC:
         raise refuse(path, "filen är lösenordsskyddad eller sparad i det gamla Word-formatet "
                      "(.doc); spara den som Word-dokument (.docx) utan lösenord",
