@@ -167,3 +167,28 @@ def test_what_a_fresh_call_prints_does_not_break_its_result():
 
     assert fresh(print, "ett meddelande") is None
     assert fresh(os.system, "echo från C") == 0
+
+
+def _blocked_signals() -> int:
+    """This process's blocked signals, as /proc shows them (a bit a signal)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("SigBlk:")
+                    ).split()[1], 16)
+
+
+def test_a_sigterm_while_workers_fork_waits_until_they_have_started():
+    """SIGTERM stops the work as Ctrl-C does, but not in the middle of starting workers:
+    a pool stopped there could not shut down ("cannot join thread before it is
+    started"). It comes once they have started."""
+    from utlatande.pool import Spare, sigterm_as_interrupt, without_sigint
+
+    reached = False
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), without_sigint():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        reached = True
+    assert reached
+    # What forked meanwhile takes SIGTERM again, as it did before.
+    spare = Spare()
+    spare.submit(_blocked_signals)
+    assert not spare.result() & (1 << (signal.SIGTERM - 1))

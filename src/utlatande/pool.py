@@ -30,6 +30,7 @@ def die_with_parent(parent: int) -> None:
     that ends (a timeout's SIGTERM, SIGKILL, a crash), so that no worker is left running
     on its own. SIGTERM is the default again: the parent's handler is not the child's."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held while it forked
     if sys.platform.startswith("linux"):
         with suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
@@ -83,22 +84,26 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 @contextmanager
-def without_sigint() -> Iterator[None]:
+def without_sigint(hold_sigterm: bool = True) -> Iterator[None]:
     """Processes forked inside ignore Ctrl-C from their first instruction: the parent
-    alone handles it, and stops them."""
+    alone handles it, and stops them. SIGTERM, which stops the parent as Ctrl-C does
+    (`sigterm_as_interrupt`), waits too, unless `hold_sigterm` is false: raised while a
+    pool of workers starts, between its thread's making and its start, it left the pool
+    unable to shut down ("cannot join thread before it is started")."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     # Blocked as well as ignored: a Ctrl-C that comes while the workers fork stays pending
     # (Linux never drops a blocked signal) and reaches this process once its handler is
     # back, instead of being lost, which let the build run on to its end.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = {signal.SIGINT, signal.SIGTERM} if hold_sigterm else {signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def in_workers(calls: list[tuple[Any, tuple]], jobs: int,
@@ -234,7 +239,8 @@ def fresh(function: Callable[..., Any], *args: Any) -> Any:
 
     code = (f"import sys; sys.path[:] = {sys.path!r}; "
             "from utlatande.pool import serve_fresh; serve_fresh()")
-    with without_sigint():  # the process starts with Ctrl-C ignored
+    # The process starts with Ctrl-C ignored; a SIGTERM is not held for the whole call.
+    with without_sigint(hold_sigterm=False):
         done = subprocess.run([sys.executable, "-c", code],
                               input=pickle.dumps((os.getpid(), function, args)),
                               capture_output=True, check=False)
