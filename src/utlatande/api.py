@@ -92,19 +92,23 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     raises errors.AnswerError with every problem, and then writes nothing."""
     import os
 
-    from .pool import Spare
+    from .pool import Spare, sigterm_as_interrupt
 
-    # Forked before the agenda's own modules are imported: it imports WeasyPrint for the
-    # one statement most rebuilds lay out, while this process checks the answers.
-    spare = Spare(_warm_up) if (os.cpu_count() or 1) > 1 else None
-    try:
-        from .agenda import build_agenda as build_one_agenda
+    # SIGTERM stops the agenda as Ctrl-C does from before the spare forks: the spare's
+    # own start (WeasyPrint finding its libraries runs ldconfig) made a third process the
+    # moment a SIGTERM took the command down without a word.
+    with sigterm_as_interrupt():
+        # Forked before the agenda's own modules are imported: it imports WeasyPrint for
+        # the one statement most rebuilds lay out, while this process checks the answers.
+        spare = Spare(_warm_up) if (os.cpu_count() or 1) > 1 else None
+        try:
+            from .agenda import build_agenda as build_one_agenda
 
-        return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig, depfile,
-                                _verify_written, spare)
-    finally:
-        if spare is not None:
-            spare.end()
+            return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig,
+                                    depfile, _verify_written, spare)
+        finally:
+            if spare is not None:
+                spare.end()
 
 
 def _verify_written(path: Path, shown: str) -> list[Finding]:
