@@ -56,6 +56,8 @@ class Theme:
         import jinja2  # only when rendering: `check` never needs it
         from jinja2.sandbox import SandboxedEnvironment
 
+        from .compiled import SHARED
+
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(f) for f in self.folders])]
         # "!default/mallar/x.html.j2" names the parent's own file, to extend what it overrides.
         loaders.append(jinja2.PrefixLoader(
@@ -68,6 +70,8 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Compiled templates kept in the build's cache, when the build keeps them.
+            bytecode_cache=SHARED,
         )
         return env
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import pipeline
+from ..compiled import folder_name, kept_in
 from ..manifest import package_files
 from ..pool import Spare, in_workers
 from ..store import Store, agenda_slot, content_key
@@ -49,6 +50,9 @@ class Workspace:
         self.kept_bytes.append((path, data))
 
     def commit(self) -> None:
+        from ..compiled import SHARED
+
+        SHARED.save()  # the templates compiled for this build (none if it failed)
         for slot, key, path in self.kept:
             self.store.put(slot, key, path)
         for path, data in self.kept_bytes:
@@ -120,7 +124,10 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path, project: Path,
     if spare is None and (os.cpu_count() or 1) > 1:
         spare = Spare(pipeline.warm_layout)
     try:
-        yield Workspace(project, store, folder, agenda_slot(meeting, offentlig), spare=spare)
+        # The templates' compiled code is kept beside the PDFs (compiled.py).
+        with kept_in(store.folder / folder_name()):
+            yield Workspace(project, store, folder, agenda_slot(meeting, offentlig),
+                            spare=spare)
     finally:
         if spare is not None:
             spare.end()
