@@ -400,3 +400,30 @@ def test_a_file_saved_during_the_build_is_named_and_the_agenda_is_built_again(
     assert "oförändrad" not in second.output
     assert "varning" not in second.output
     assert "oförändrad" in runner.invoke(main, ["agenda", "moten/m.yaml"]).output
+
+
+def test_the_other_files_are_read_while_a_changed_statement_is_laid_out(project,
+                                                                         monkeypatch):
+    from utlatande.agenda.compose import Ahead
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    _agenda()
+    _write(project, 2, "En annan sammanfattning.")
+    read, taken = [], []
+    original_read = Ahead.read
+
+    def spy_read(self, parts, pending):
+        read.append(len(pending))
+        original_read(self, parts, pending)
+        taken.append(len(self.surveyed))
+
+    monkeypatch.setattr(Ahead, "read", spy_read)
+    changed = _agenda()
+    assert _names(changed) == ["a2.yaml"]
+    # Two statements and the appendix meanwhile; the statement laid out when merged.
+    assert read == [1] and taken == [3]
+    after = _files(project / "build" / "m")
+    monkeypatch.setattr(Ahead, "read", original_read)
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after

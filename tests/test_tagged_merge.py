@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from utlatande.pdfmerge import Mark, Metadata, TaggedMerge, outline_of
+from utlatande.pdfmerge import Mark, Metadata, TaggedMerge, outline_of, read_ahead
 from utlatande.verify import verify_file
 
 from conftest import ROOT
@@ -190,6 +190,34 @@ def test_clashing_role_names_and_ids_are_renamed(built, tmp_path):
             named = [bytes(h).decode() for c in cells for h in c.A.get("/Headers", [])]
             assert named and all(ids[h].objgen in own for h in named)
         assert all(bytes(element.ID).decode() == key for key, element in ids.items())
+
+
+def _merge_read_ahead(sources: list[Path], out: Path) -> None:
+    """As _merge, each source opened and read by read_ahead before the merge starts."""
+    reads = [read_ahead(path) for path in sources]
+    with TaggedMerge() as merge:
+        starts = [merge.append(path, None, None, read)[0]
+                  for path, read in zip(sources, reads, strict=True)]
+        merge.add_outline([(start, outline_of(merge.sources[i]))
+                           for i, start in enumerate(starts)])
+        merge.save(out, Metadata("Sammanfogad", "Socialnämnden", "Prov", "Kallelse",
+                                 dt.datetime(2024, 3, 19)))
+
+
+@pytest.mark.parametrize("roles", [("/H1", "/H1"), ("/H1", "/P")])
+def test_sources_read_ahead_give_the_same_bytes(built, tmp_path, roles):
+    """IDs that clash (and role names, which the merge then renames by walking) come out
+    the same when the sources' IDs were found before the merge."""
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    _with_role_and_id(built / "rinkeby-kista-sociala-insatsgruppen.pdf", first, roles[0])
+    _with_role_and_id(built / "stockholm-nyckeltjanster.pdf", second, roles[1])
+    sources = [first, second, built / f"{PARTS[0]}.pdf", first]
+    _merge([(path, None) for path in sources], tmp_path / "walked.pdf")
+    _merge_read_ahead(sources, tmp_path / "read.pdf")
+    assert (tmp_path / "read.pdf").read_bytes() == (tmp_path / "walked.pdf").read_bytes()
+    with pikepdf.open(tmp_path / "read.pdf") as pdf:
+        ids = dict(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).items())
+        assert {"r1", "r1-2", "r1-3"} <= set(ids)
 
 
 def test_marks_nest(tmp_path, built):

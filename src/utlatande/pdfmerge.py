@@ -129,6 +129,51 @@ class _Renames:
         return bool(self.roles or self.classes or self.ids)
 
 
+@dataclass
+class Read:
+    """A source opened (and prepared) before its turn in the merge, with the elements of
+    its structure tree that the merge renames when their IDs clash (read while the build
+    waits for something else): the merge then need not walk the tree."""
+
+    pdf: pikepdf.Pdf
+    ids: list[tuple[Any, bytes]]  # (element, its /ID), in the order _elements gives them
+    headers: list[Any]  # elements whose attributes name header cells by ID
+    direct: bool  # some of those elements are direct objects: the merge walks the tree
+
+
+def read_ahead(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None = None,
+               opened: pikepdf.Pdf | None = None) -> Read:
+    """A source for `TaggedMerge.append(read=…)`: opened (or the file `opened` already),
+    prepared, and its structure elements with IDs and header references found."""
+    source = opened if opened is not None else pikepdf.open(path)
+    try:
+        if prepare is not None:
+            prepare(source)
+        tree = source.Root.get("/StructTreeRoot")
+        ids, headers, direct = [], [], False
+        for element in _elements(_kids(tree)) if tree is not None else ():
+            identifier = element.get("/ID")
+            names_headers = _names_headers(element)
+            if identifier is not None:
+                ids.append((element, bytes(identifier)))
+            if names_headers:
+                headers.append(element)
+            if (identifier is not None or names_headers) and not element.is_indirect:
+                direct = True
+    except BaseException:
+        source.close()
+        raise
+    return Read(source, ids, headers, direct)
+
+
+def _names_headers(element: Any) -> bool:
+    attributes = element.get("/A")
+    if attributes is None:
+        return False
+    return any(isinstance(attribute, Dictionary) and "/Headers" in attribute for attribute
+               in (list(attributes) if isinstance(attributes, Array) else [attributes]))
+
+
 class TaggedMerge:
     """A PDF made of other PDFs, one after the other, with one structure tree.
 
@@ -192,24 +237,30 @@ class TaggedMerge:
         return first
 
     def append(self, path: Path, title: str | None = None,
-               prepare: Callable[[pikepdf.Pdf], Any] | None = None) -> tuple[int, bool]:
+               prepare: Callable[[pikepdf.Pdf], Any] | None = None,
+               read: Read | None = None) -> tuple[int, bool]:
         """Append every page of a PDF file; (its first page here, whether it was tagged).
 
         `title` names the file's pages in the warning `verify` gives if they are untagged;
         `prepare` changes the opened file first (pdfsafety strips an appendix's active
-        content), in memory.
+        content), in memory. `read` is the file as `read_ahead` opened and prepared it
+        (the merge then closes it).
         """
-        source = pikepdf.open(path)
-        self.sources.append(source)
-        if prepare is not None:
-            prepare(source)
+        if read is not None:
+            source = read.pdf
+            self.sources.append(source)
+        else:
+            source = pikepdf.open(path)
+            self.sources.append(source)
+            if prepare is not None:
+                prepare(source)
         first = self.pages
         tree = source.Root.get("/StructTreeRoot")
         tagged = tree is not None and bool(_kids(tree))
         entries = self._renumber(source, tree) if tagged else untag(source)
         self.pdf.add_pages_from(source, outlines="ignore")
         if tagged:
-            self._adopt(source, tree, entries)
+            self._adopt(source, tree, entries, read)
             if self.output_intents is None and "/OutputIntents" in source.Root:
                 self.output_intents = source.Root.OutputIntents
         untagged = [n for n in range(first, self.pages)
@@ -245,7 +296,8 @@ class TaggedMerge:
             return Dictionary({key: self._copy(value) for key, value in obj.items()})
         return obj
 
-    def _adopt(self, source: pikepdf.Pdf, tree: Any, entries: list[tuple[int, Any]]) -> None:
+    def _adopt(self, source: pikepdf.Pdf, tree: Any, entries: list[tuple[int, Any]],
+               read: Read | None = None) -> None:
         """The source's structure elements under the merged document's, and its maps."""
         top = [self._copy(kid) for kid in _kids(tree)]
         for element in top:
@@ -259,18 +311,32 @@ class TaggedMerge:
         self._merge_map(tree.get("/RoleMap"), self.role_map, renames.roles)
         self._merge_map(tree.get("/ClassMap"), self.class_map, renames.classes)
         # IDs (which table cells name their header cells by) are unique within one part
-        # only; WeasyPrint gives them without an /IDTree, so they are found by walking.
+        # only; WeasyPrint gives them without an /IDTree, so they are found by walking (or
+        # were found by read_ahead: a source's element copied again is its copy).
+        if read is not None and not read.direct and not renames.roles \
+                and not renames.classes:
+            copy = self.pdf.copy_foreign
+            found = [(copy(element), identifier) for element, identifier in read.ids]
+            self._take_ids(found, renames)
+            if renames:
+                elements = {element.objgen: element for element, _ in found}
+                for element in read.headers:
+                    elements.setdefault(copy(element).objgen, copy(element))
+                _rename(list(elements.values()), renames)
+            return
         elements = list(_elements(top))
-        for element in elements:
-            if "/ID" not in element:
-                continue
-            identifier = bytes(element.ID)
+        self._take_ids([(element, bytes(element.ID)) for element in elements
+                        if "/ID" in element], renames)
+        if renames:
+            _rename(elements, renames)
+
+    def _take_ids(self, found: list[tuple[Any, bytes]], renames: _Renames) -> None:
+        """The merged document's IDs with these (element, ID); a clash renamed."""
+        for element, identifier in found:
             if identifier in self.ids:
                 renames.ids[identifier] = _fresh(identifier, self.ids)
                 identifier = renames.ids[identifier]
             self.ids[identifier] = element
-        if renames:
-            _rename(elements, renames)
 
     def _merge_map(self, source_map: Any, merged: dict[str, Any],
                    renamed: dict[str, str]) -> None:

@@ -29,7 +29,8 @@ from ..pool import Spare, sigterm_as_interrupt
 from ..store import record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
-from .compose import Composed, apart_for, compose, created_at, render_template, subject, title
+from .compose import (Ahead, Composed, apart_for, compose, created_at, render_template,
+                      subject, title)
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
@@ -140,14 +141,14 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
 def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
                   depfile: Path | None, verify: Verifier | None,
                   spare: Spare | None) -> AgendaBuilt:
-    with workspace(path, offentlig, out_root, project, spare) as ws:
+    with workspace(path, offentlig, out_root, project, spare) as ws, Ahead(ws) as ahead:
         check = checker(ws.store, ws.keep_bytes)
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
-        parts = render_parts(agenda, ws)
+        parts = render_parts(agenda, ws, ahead.read)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
-        composed = compose(agenda, parts, ws)
+        composed = compose(agenda, parts, ws, ahead)
         packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs: dict[str, Path] = {}
         for part, row in zip(parts, composed.rows, strict=True):

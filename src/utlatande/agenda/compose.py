@@ -142,19 +142,72 @@ def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
     raise RuntimeError("kallelsens sidnummer blev aldrig stabila")
 
 
-def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
+class Ahead:
+    """The parts' files surveyed for the merge (held.py), those the merge takes whole
+    opened and read for it: while a statement is still being laid out, every other file
+    is read meanwhile (`read`), the rest when the merge reaches them (`take`)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        # Where each page's number goes, kept by the page's content: a page the last
+        # build placed is not read again.
+        self.kept = ws.store.folder / f"{ws.slot}{BANDS}"
+        self.known: dict[str, str] = _placed(self.kept)
+        self.found: dict[str, str] = {}
+        self.surveyed: dict[tuple[Path, str | None], Held] = {}
+        self.count = 0
+
+    def _survey(self, source: Path, appendix: str | None) -> Held:
+        # An appendix's active content is stripped as it is merged (check() warned); a
+        # statement's signature fields too: each statement names its the same.
+        prepare = strip_active if appendix else pipeline.strip_signature_fields
+        self.count += 1
+        return survey(source, prepare, appendix, self.known, self.found,
+                      self.ws.file(f"utan-bilagesidor-{self.count}.pdf"), keep=True)
+
+    def read(self, parts: list[Part], pending: set[Path]) -> None:
+        """Survey every file of the parts but those still being made."""
+        for part in parts:
+            for source, appendix in part.sources:
+                if source not in pending and (source, appendix) not in self.surveyed:
+                    self.surveyed[source, appendix] = self._survey(source, appendix)
+
+    def take(self, source: Path, appendix: str | None) -> Held:
+        """The file surveyed, now or before; the merge owns what it holds open."""
+        held = self.surveyed.pop((source, appendix), None)
+        return held if held is not None else self._survey(source, appendix)
+
+    def close(self) -> None:
+        for held in self.surveyed.values():
+            if held.read is not None:
+                held.read.pdf.close()
+        self.surveyed.clear()
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead | None = None
+            ) -> Composed:
     """The packet: the kallelse, every part with its tags, bookmarks, links and the running
     page number, written to the workspace. Untagged pages are held out of the merge and
-    written after it, one file at a time (held.py)."""
+    written after it, one file at a time (held.py); the files read `ahead` are taken from
+    there."""
+    with ExitStack() as stack:
+        if ahead is None:
+            ahead = stack.enter_context(Ahead(ws))
+        return _compose(agenda, parts, ws, ahead)
+
+
+def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead) -> Composed:
     front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
     path = ws.file("paket.pdf")
-    # Where each page's number goes, kept by the page's content: a page the last build
-    # placed is not read again.
-    kept = ws.store.folder / f"{ws.slot}{BANDS}"
-    known, found = _placed(kept), {}
     helds: list[Held] = []
     with TaggedMerge() as merge:
         stubs = Shared(merge.pdf)
@@ -163,26 +216,24 @@ def compose(agenda: Agenda, parts: list[Part], ws: Workspace) -> Composed:
         for part in parts:
             start = merge.pages
             for source, appendix in part.sources:
-                # An appendix's active content is stripped as it is merged (check() warned);
-                # a statement's signature fields too: each statement names its the same.
-                prepare = strip_active if appendix else pipeline.strip_signature_fields
-                held = survey(source, prepare, appendix, known, found,
-                              ws.file(f"utan-bilagesidor-{len(helds)}.pdf"))
+                held = ahead.take(source, appendix)
                 held.first = merge.pages
                 if held.whole:  # an untagged file, as most appendices are: stubs alone
                     merge.add_pages([page.stub(stubs) for page in held.pages])
                 else:  # its untagged pages are stubs, marked as they are written
+                    read, held.read = held.read, None
                     merge.append(held.merged or source, None if held.merged else appendix,
-                                 prepare)
+                                 held.prepare, read)
                 helds.append(held)
             marks.append((start, part.marks))
         merge.add_outline(marks)
         merge.link_pages(0, front_pages, LINK_PREFIX)
         given = {page: band for held in helds for page, band in held.bands().items()}
-        numbers = assemble_packet(agenda, merge, ws, path, parts, (known, found, given))
+        numbers = assemble_packet(agenda, merge, ws, path, parts,
+                                  (ahead.known, ahead.found, given))
         merge_pages = merge.pages
     _write_held(path, helds, numbers, merge_pages)
-    ws.keep_bytes(kept, json.dumps(found, sort_keys=True).encode())
+    ws.keep_bytes(ahead.kept, json.dumps(ahead.found, sort_keys=True).encode())
     return Composed(path, rows, total, front_pages, list_page)
 
 

@@ -22,7 +22,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from ..errors import AnswerError, Problem, display_path
 from ..pdfappend import ObjGen, Session, Update, revision_of
-from ..pdfmerge import in_tag_tree, mark_untagged, untag
+from ..pdfmerge import Read, in_tag_tree, mark_untagged, read_ahead, untag
 from .packet import Box, PageBand, band_of, number_form, read_edge, settle, stamp_page
 
 # What a page inherits from the page tree when it does not say it itself (PDF 32000-1,
@@ -85,6 +85,7 @@ class Held:
     merged: Path | None = None  # the copy the merge takes: the held pages stubs
     first: int = 0  # the file's first page in the packet
     stamp: tuple[int, int, int] | None = None  # size, mtime and inode when it was surveyed
+    read: Read | None = None  # the file opened for the merge, when it holds no page
 
     @property
     def whole(self) -> bool:
@@ -97,12 +98,16 @@ class Held:
 
 
 def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str | None,
-           known: dict[str, str], found: dict[str, str], copy: Path) -> Held:
+           known: dict[str, str], found: dict[str, str], copy: Path,
+           keep: bool = False) -> Held:
     """A file's untagged pages, each with its box and edge (packet.read_edge; `known` and
     `found` as there); when it has some but not only such pages, the file with a stub for
-    each written to `copy` for the merge. The file is closed again."""
+    each written to `copy` for the merge. The file is closed again, but with `keep` one
+    without such pages, which stays open for the merge as pdfmerge.read_ahead reads it
+    (`Held.read`)."""
     stamp = _stamp(path)
-    with pikepdf.open(path) as pdf:
+    pdf = pikepdf.open(path)
+    try:
         tree = pdf.Root.get("/StructTreeRoot")
         kids = tree.get("/K") if isinstance(tree, Dictionary) else None
         tagged = kids is not None and (not isinstance(kids, Array) or len(kids) > 0)
@@ -122,6 +127,12 @@ def survey(path: Path, prepare: Callable[[pikepdf.Pdf], Any] | None, title: str 
             pdf.save(copy, deterministic_id=True, fix_metadata_version=False,
                      stream_decode_level=pikepdf.StreamDecodeLevel.none)
             held.merged = copy
+        if keep and not held.pages:
+            opened, pdf = pdf, None
+            held.read = read_ahead(path, prepare, opened)  # closes it if that fails
+    finally:
+        if pdf is not None:
+            pdf.close()
     return held
 
 

@@ -325,8 +325,12 @@ def _appendix_label(agenda: Agenda, item: Item, appendix: Appendix) -> str:
     return f"{label} {appendix.nummer}: {appendix.titel}"
 
 
-def render_parts(agenda: Agenda, ws: Workspace) -> list[Part]:
-    """Every item's pages, rendered as `build` renders them; none for a hidden item."""
+def render_parts(agenda: Agenda, ws: Workspace,
+                 meanwhile: Callable[[list[Part], set[Path]], object] | None = None
+                 ) -> list[Part]:
+    """Every item's pages, rendered as `build` renders them; none for a hidden item. While
+    a statement is still being laid out, `meanwhile` is given the parts and the files
+    still being made (the packet reads the others then, compose.Ahead)."""
     # An answer named twice is rendered once; one being laid out is waited for last.
     statements, pending, finish = _statements(agenda, ws)
     parts: list[Part] = []
@@ -340,6 +344,12 @@ def render_parts(agenda: Agenda, ws: Workspace) -> list[Part]:
     except AnswerError:
         finish()  # a statement's own problems come first, as when it was laid out first
         raise
+    if meanwhile is not None and pending:
+        try:
+            meanwhile(parts, {statements[answer] for answer in pending})
+        except Exception:
+            finish()  # the statement's own problems first
+            raise
     finish()
     for part, lengths in later:
         assert part.statement is not None
