@@ -4,7 +4,6 @@ appendix files, with the bookmarks they get in the agenda."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -14,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline
-from ..brand import Brand
 from ..case_text import case_line
 from ..errors import AnswerError, Problem, internal_error
 from ..manifest import _hash_of, package_files
@@ -22,9 +20,9 @@ from ..model import Appendix, ProposalGroup
 from ..pdfmerge import Mark, outline_of
 from ..pipeline import Checked
 from ..pool import Spare, in_workers, interrupt_if_interrupted
+from ..statement_job import Sent, _pdf_or_problems, _render_one
 from ..store import content_key, slot_of
 from ..text import ascii_letters
-from ..theme import Theme, adopt_theme
 from .meeting import Agenda, Item
 from .signed import SignedStatement
 from .workspace import Workspace
@@ -97,16 +95,6 @@ def _statement_key(checked: Checked, project: Path, embed: bool = True) -> str |
     return key
 
 
-def _render_one(path: Path, project: Path, embed: bool, sent: Sent | None = None,
-                prepared: pipeline.Prepared | None = None) -> bytes | list[Problem]:
-    """One statement's PDF, in a worker process: problems come back as data, not raised.
-    From the answer as the build checked it (`sent`), else checked here; from its HTML
-    as the build prepared it, if it did."""
-    return _pdf_or_problems(lambda: pipeline.statement_pdf(
-        sent.received() if sent is not None else pipeline.check(path, project),
-        project, embed, prepared), path)
-
-
 def _prepared(checked: Checked) -> pipeline.Prepared | None:
     """The statement's HTML, made here while the spare worker imports WeasyPrint; None if
     that fails: the worker then makes it, and reports what is wrong as it always does."""
@@ -115,45 +103,6 @@ def _prepared(checked: Checked) -> pipeline.Prepared | None:
     except Exception as exc:  # noqa: BLE001 - reported by the worker, which tries again
         interrupt_if_interrupted(exc)
         return None
-
-
-@dataclass
-class Sent:
-    """A checked answer as it is sent to a worker: its theme as loaded (its merged profile,
-    not its Jinja environment), with the theme's brand if the build has read it, so that
-    the worker reads neither the profile nor `_brand.yml` again (nor loads brand-yml)."""
-
-    checked: Checked
-    theme: Theme
-    brand: Brand | None
-
-    @classmethod
-    def of(cls, checked: Checked) -> Sent:
-        theme = checked.theme
-        assert theme is not None and checked.loaded is not None
-        # The composed YAML nodes only serve the check's own warnings.
-        bare = dataclasses.replace(checked, theme=None, loaded=dataclasses.replace(
-            checked.loaded, text_nodes=[]))
-        return cls(bare, Theme(theme.name, theme.folders, theme.profile, theme.project),
-                   theme.known_brand())
-
-    def received(self) -> Checked:
-        """The checked answer, with the theme this process holds under its name (one
-        Jinja environment for all the statements a worker lays out)."""
-        theme = adopt_theme(self.theme)
-        if self.brand is not None:
-            theme.give_brand(self.brand)
-        return dataclasses.replace(self.checked, theme=theme)
-
-
-def _pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Problem]:
-    try:
-        return make()
-    except AnswerError as error:
-        return error.problems
-    except Exception as exc:  # a bug in utlatande: this statement's problem, no traceback
-        interrupt_if_interrupted(exc)
-        return [internal_error(path, exc)]
 
 
 def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
