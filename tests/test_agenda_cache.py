@@ -427,3 +427,39 @@ def test_the_other_files_are_read_while_a_changed_statement_is_laid_out(project,
     monkeypatch.setattr(Ahead, "read", original_read)
     _agenda("ren")
     assert _files(project / "ren" / "m") == after
+
+
+def test_a_plain_items_own_pdf_comes_from_the_cache_until_its_appendix_changes(
+        project, monkeypatch):
+    from utlatande.pdfmerge import TaggedMerge
+
+    _agenda()
+    first = _files(project / "build" / "m")
+    saved: list[object] = []
+    original = TaggedMerge.save
+
+    def spy(self, path, meta=None):
+        saved.append(path)
+        original(self, path, meta)
+
+    monkeypatch.setattr(TaggedMerge, "save", spy)
+    _write(project, 2, "En annan sammanfattning.")
+    _agenda()
+    assert [Path(p).name for p in saved] == ["paket.pdf"]  # the plain item's from the cache
+    after = _files(project / "build" / "m")
+    assert after["04-anmalan-av-delegationsbeslut.pdf"] \
+        == first["04-anmalan-av-delegationsbeslut.pdf"]
+    # Another appendix: merged again.
+    appendix = project / "moten" / "bilagor" / "delegationslista.pdf"
+    with pypdf.PdfWriter(clone_from=appendix) as writer:
+        writer.add_blank_page(595, 842)
+        writer.write(appendix)
+    saved.clear()
+    _agenda()
+    assert sorted(Path(p).name for p in saved) == ["arende-4-med-bilagor.pdf", "paket.pdf"]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
+
+
+def _files_of_clean_build(project: Path) -> dict[str, bytes]:
+    _agenda("ren")
+    return _files(project / "ren" / "m")

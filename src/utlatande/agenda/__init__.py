@@ -23,10 +23,11 @@ from typing import Any
 
 from .. import pipeline
 from ..errors import WARNING, AnswerError, Problem, display_path
+from ..manifest import package_files
 from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
 from ..pool import Spare, sigterm_as_interrupt
-from ..store import record_agenda
+from ..store import content_key, record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
 from .compose import (Ahead, Composed, apart_for, compose, created_at, render_template,
@@ -83,12 +84,25 @@ def _docx(agenda: Agenda, rows: list[Row], composed: Composed, ws: Workspace) ->
 
 def _plain_item_pdf(agenda: Agenda, part: Part, row: Row, ws: Workspace) -> Path:
     """A plain item's own PDF: a tagged cover that says what the item is (its title, number,
-    proposal and appendices), then its appendices."""
+    proposal and appendices), then its appendices; from the cache while the cover, the
+    appendix files, what the item says and utlatande are the same."""
     html = render_template(agenda, "kallelse/arende.html.j2", r=row)
     cover = ws.html_pdf(html, f"arende-{part.item.nummer}", agenda.theme, agenda.settings,
                         tagged=True)
     path = ws.file(f"arende-{part.item.nummer}-med-bilagor.pdf")
     heading = f"{part.item.nummer}. {part.item.rubrik}"
+    meta = Metadata(heading, agenda.meeting.organ, title(agenda), agenda.label("kallelse"),
+                    created_at(agenda.meeting))
+
+    def key() -> str:  # the cover by its bytes: its file is named after the workspace
+        return content_key([*(source for source, _ in part.sources), *package_files()],
+                           [], ws.project, "plain item",
+                           hashlib.sha256(cover.read_bytes()).hexdigest(),
+                           [name for _, name in part.sources], repr(meta))
+
+    slot, before = f"{ws.slot}-arende-{part.item.nummer}-med-bilagor", key()
+    if ws.store.take(slot, before, path):
+        return path
     with TaggedMerge() as merge:
         merge.append(cover)
         marks = [(0, [Mark(heading, 0)])]
@@ -96,8 +110,9 @@ def _plain_item_pdf(agenda: Agenda, part: Part, row: Row, ws: Workspace) -> Path
             marks.append((merge.pages, [Mark(appendix or heading, 0)]))
             merge.append(source, appendix, strip_active if appendix else None)
         merge.add_outline(marks)
-        merge.save(path, Metadata(heading, agenda.meeting.organ, title(agenda),
-                                  agenda.label("kallelse"), created_at(agenda.meeting)))
+        merge.save(path, meta)
+    if key() == before:  # an appendix saved meanwhile: not kept (the build says so)
+        ws.keep(slot, before, path)
     return path
 
 
