@@ -100,7 +100,7 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     with sigterm_as_interrupt():
         # Forked before the agenda's own modules are imported: it imports WeasyPrint for
         # the one statement most rebuilds lay out, while this process checks the answers.
-        spare = Spare(_warm_up) if (os.cpu_count() or 1) > 1 else None
+        spare = Spare(_import_layout, _warm_up) if (os.cpu_count() or 1) > 1 else None
         try:
             from .agenda import build_agenda as build_one_agenda
 
@@ -117,6 +117,12 @@ def _verify_written(path: Path, shown: str) -> list[Finding]:
     from .verify import Finding, verify_pdf
 
     return [Finding(shown, message, code) for code, message in verify_pdf(path)]
+
+
+def _import_layout() -> None:
+    from . import pipeline
+
+    pipeline.import_layout()
 
 
 def _warm_up() -> None:

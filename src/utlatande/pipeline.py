@@ -461,6 +461,11 @@ def warm_up() -> None:
     from .render import html, pdf  # noqa: F401
 
 
+def import_layout() -> None:
+    """Import WeasyPrint (most of a second), in a worker that is to lay out a statement."""
+    from .render import pdf  # noqa: F401
+
+
 def warm_layout() -> None:
     """In a worker that is to lay out a statement it is sent prepared (and with its brand):
     import WeasyPrint and lay out a line once, so that what WeasyPrint reads once a

@@ -174,15 +174,12 @@ def end_group(process: multiprocessing.process.BaseProcess) -> None:
         process.kill()
 
 
-def _nothing() -> None:
-    return None
-
-
 class Spare:
-    """One worker forked now, running `warm` (an import that takes a while) while this
-    process goes on with its own work; it makes one call later, or is ended unused."""
+    """One worker forked now, running the `warm` steps (an import that takes a while)
+    while this process goes on with its own work; it makes one call later, or is ended
+    unused. A step is skipped once the call has come: the call would wait for it."""
 
-    def __init__(self, warm: Callable[[], Any] = _nothing) -> None:
+    def __init__(self, *warm: Callable[[], Any]) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve_one, args=(child, warm, os.getpid()),
@@ -217,9 +214,12 @@ class Spare:
         self._connection.close()
 
 
-def _serve_one(connection: Any, warm: Callable[[], Any], parent: int) -> None:
+def _serve_one(connection: Any, warm: tuple[Callable[[], Any], ...], parent: int) -> None:
     die_with_parent(parent)
-    warm()
+    for step in warm:
+        if connection.poll():  # the call has come (or the parent has gone)
+            break
+        step()
     function, args = connection.recv()
     connection.send(function(*args))
     connection.close()

@@ -122,7 +122,7 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path, project: Path,
     # Something has changed (or the command would have said so without building): most
     # often one answer, whose statement the spare worker lays out.
     if spare is None and (os.cpu_count() or 1) > 1:
-        spare = Spare(pipeline.warm_layout)
+        spare = Spare(pipeline.import_layout, pipeline.warm_layout)
     try:
         # The templates' compiled code is kept beside the PDFs (compiled.py).
         with kept_in(store.folder / folder_name()):
