@@ -462,12 +462,8 @@ def warm_up() -> None:
 
 
 def import_layout() -> None:
-    """Import WeasyPrint (most of a second), in a worker that is to lay out a statement;
-    the C libraries it opens are looked up meanwhile (render/libraries.py)."""
-    from .render.libraries import looked_up_ahead
-
-    with looked_up_ahead():
-        from .render import pdf  # noqa: F401
+    """Import WeasyPrint (most of a second), in a worker that is to lay out a statement."""
+    from .render import pdf  # noqa: F401
 
 
 def warm_layout() -> None:
