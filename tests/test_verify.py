@@ -531,3 +531,26 @@ def test_a_large_file_is_verified_alike_with_its_syntax_checked_by_another_proce
     monkeypatch.setattr(verify_pdf, "LARGE", 0)
     monkeypatch.setattr(verify_pdf.os, "cpu_count", lambda: 2)
     assert verify_file(seed_pdf) == alone
+
+
+def test_a_syntax_check_begun_ahead_is_taken_by_verify_and_ended_when_not(
+        seed_pdf, monkeypatch):
+    import os
+
+    from utlatande.verify import pdf as verify_pdf_module
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the syntax check runs apart on two cores only")
+    monkeypatch.setattr(verify_pdf_module, "LARGE", 0)  # every file is large
+    expected = verify_pdf_module.verify_pdf(seed_pdf)
+    with verify_pdf_module.syntax_ahead(seed_pdf):
+        [worker] = verify_pdf_module._BEGUN.values()
+        assert verify_pdf_module.verify_pdf(seed_pdf) == expected
+        assert not verify_pdf_module._BEGUN  # taken
+    with verify_pdf_module.syntax_ahead(seed_pdf):
+        [worker] = verify_pdf_module._BEGUN.values()
+        os.utime(seed_pdf, ns=(1, 1))  # changed meanwhile: checked anew
+        assert verify_pdf_module.verify_pdf(seed_pdf) == expected
+        assert list(verify_pdf_module._BEGUN.values()) == [worker]
+    assert not verify_pdf_module._BEGUN
+    assert not worker._process.is_alive()

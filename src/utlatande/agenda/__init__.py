@@ -16,7 +16,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
 from ..pool import Spare, sigterm_as_interrupt
 from ..store import content_key, record_agenda
+from ..verify.pdf import syntax_ahead
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
 from .compose import (Ahead, Composed, apart_for, compose, created_at, render_template,
@@ -173,15 +174,21 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                     or _plain_item_pdf(agenda, part, row, ws)
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
-        findings = _verified(verify, [(source, display_path(folder / name))
-                                      for name, source in to_write.items()],
-                             composed.pages)
-        blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
-                 # Written last: make takes it as the agenda's target, so it is the newest.
-                 "index.html": render_template(
-                     agenda, "kallelse/index.html.j2", rader=composed.rows,
-                     sidor=composed.pages, paket_pdf=packet_pdf,
-                     paket_docx=packet_docx).encode()}
+        with ExitStack() as begun:
+            if verify is not None and packet_pdf in to_write and _apart(composed.pages) is None:
+                # The packet's syntax check runs while the DOCX, the web page and the
+                # other PDFs are made and checked here (verify/pdf.py).
+                begun.enter_context(syntax_ahead(composed.path))
+            blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
+                     # Written last: make takes it as the agenda's target, so it is the
+                     # newest.
+                     "index.html": render_template(
+                         agenda, "kallelse/index.html.j2", rader=composed.rows,
+                         sidor=composed.pages, paket_pdf=packet_pdf,
+                         paket_docx=packet_docx).encode()}
+            findings = _verified(verify, [(source, display_path(folder / name))
+                                          for name, source in to_write.items()],
+                                 composed.pages)
         if offentlig:
             _printed_personnummer(agenda, folder, {**pdfs, **blobs}, composed.pages)
         remove_orphans(folder)  # temporary files of a build that was killed

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def verify_pdf(path: Path) -> list[Issue]:
         return [("oläsbar", f"filen är ingen läsbar PDF ({exc})")]
     with pdf:
         claims = _claims(pdf)
-        elsewhere = _syntax_elsewhere(path)
+        elsewhere = _BEGUN.pop(_stamp(path), None) or _syntax_elsewhere(path)
         issues: list[Issue] = []
         for check in (_syntax, _encryption, _identification, _metadata, _fonts, _actions,
                       _embedded_files, _form_fields, _tagged, _language, _title, _structure,
@@ -84,6 +85,36 @@ def _syntax_elsewhere(path: Path) -> Spare | None:
     except (OSError, BrokenProcessPool):
         return None
     return worker
+
+
+# Syntax checks begun ahead of verify_pdf (syntax_ahead), by the file's stamp.
+_BEGUN: dict[tuple[str, int, int, int] | None, Spare] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), status.st_size, status.st_mtime_ns, status.st_ino
+
+
+@contextmanager
+def syntax_ahead(path: Path) -> Iterator[None]:
+    """Within: a large PDF's syntax check begun now, in a worker, for `verify_pdf` of the
+    same file to take (while the caller does other work first); one not taken, or the
+    file changed meanwhile, is ended on leaving."""
+    stamp = _stamp(path)
+    worker = _syntax_elsewhere(path) if stamp is not None else None
+    if worker is not None:
+        _BEGUN[stamp] = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            if _BEGUN.get(stamp) is worker:
+                del _BEGUN[stamp]
+            worker.end()
 
 
 def _syntax_of(path: Path) -> list[Issue]:
