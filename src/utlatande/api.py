@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,7 +106,7 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
             from .agenda import build_agenda as build_one_agenda
 
             return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig,
-                                    depfile, _verify_written, spare)
+                                    depfile, _verify_written, spare, _begin_verify)
         finally:
             if spare is not None:
                 spare.end()
@@ -123,6 +124,14 @@ def _import_layout() -> None:
     from . import pipeline
 
     pipeline.import_layout()
+
+
+def _begin_verify(path: Path) -> AbstractContextManager[object]:
+    """Within: the syntax check of a PDF `_verify_written` is about to verify, begun (in a
+    worker, for a large file)."""
+    from .verify.pdf import syntax_ahead
+
+    return syntax_ahead(path)
 
 
 def _warm_up() -> None:

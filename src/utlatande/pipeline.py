@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .brand import brand_problems
-from .errors import WARNING, AnswerError, Problem, display_path
+from .brand import Brand, brand_problems
+from .errors import WARNING, AnswerError, Problem, display_path, internal_error
 from .images import check_images
 from .load import Loaded, load_yaml
 from .model import Answer, Appendix, build_answer
@@ -481,3 +481,62 @@ def clear_caches() -> None:
     from .render.pdf import clear_caches as clear
 
     clear()
+
+# -- a statement laid out in a worker (the agenda's) --------------------------------------
+# Here, not in agenda/, so that a worker that receives the call imports what laying out
+# needs and not the packet's modules (the merge, pikepdf, Jinja): the agenda's spare worker
+# receives its call on the critical path of a build with one changed statement.
+
+
+def render_sent(path: Path, project: Path, embed: bool, sent: Sent | None = None,
+                prepared: Prepared | None = None) -> bytes | list[Problem]:
+    """One statement's PDF, in a worker process: problems come back as data, not raised.
+    From the answer as the build checked it (`sent`), else checked here; from its HTML
+    as the build prepared it, if it did."""
+    return pdf_or_problems(lambda: statement_pdf(
+        sent.received() if sent is not None else check(path, project),
+        project, embed, prepared), path)
+
+
+@dataclass
+class Sent:
+    """A checked answer as it is sent to a worker: its theme as loaded (its merged profile,
+    not its Jinja environment), with the theme's brand if the build has read it, so that
+    the worker reads neither the profile nor `_brand.yml` again (nor loads brand-yml)."""
+
+    checked: Checked
+    theme: Theme
+    brand: Brand | None
+
+    @classmethod
+    def of(cls, checked: Checked) -> Sent:
+        theme = checked.theme
+        assert theme is not None and checked.loaded is not None
+        # The composed YAML nodes only serve the check's own warnings.
+        bare = dataclasses.replace(checked, theme=None, loaded=dataclasses.replace(
+            checked.loaded, text_nodes=[]))
+        return cls(bare, Theme(theme.name, theme.folders, theme.profile, theme.project),
+                   theme.known_brand())
+
+    def received(self) -> Checked:
+        """The checked answer, with the theme this process holds under its name (one
+        Jinja environment for all the statements a worker lays out)."""
+        from .theme import adopt_theme
+
+        theme = adopt_theme(self.theme)
+        if self.brand is not None:
+            theme.give_brand(self.brand)
+        return dataclasses.replace(self.checked, theme=theme)
+
+
+def pdf_or_problems(make: Callable[[], bytes], path: Path) -> bytes | list[Problem]:
+    """What `make` gives, or the statement's problems (a bug in utlatande as one)."""
+    from .pool import interrupt_if_interrupted
+
+    try:
+        return make()
+    except AnswerError as error:
+        return error.problems
+    except Exception as exc:  # a bug in utlatande: this statement's problem, no traceback
+        interrupt_if_interrupted(exc)
+        return [internal_error(path, exc)]

@@ -16,7 +16,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import AbstractContextManager, ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from ..pdfmerge import Mark, Metadata, TaggedMerge
 from ..pdfsafety import strip_active
 from ..pool import Spare, sigterm_as_interrupt
 from ..store import content_key, record_agenda
-from ..verify.pdf import syntax_ahead
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
 from .compose import (Ahead, Composed, apart_for, compose, created_at, render_template,
@@ -42,6 +41,8 @@ from .workspace import Workspace, workspace
 
 # What `verify` finds in a PDF: (path of the file, name it is shown by) → findings.
 Verifier = Callable[[Path, str], list[Any]]
+# Within: the verification of a PDF about to be verified begun ahead (verify/pdf.py).
+BeginVerify = Callable[[Path], AbstractContextManager[Any]]
 
 # -- writing ---------------------------------------------------------------------------
 
@@ -126,7 +127,8 @@ def _changed(pdfs: dict[str, Path], folder: Path) -> dict[str, Path]:
 
 def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = False,
                  depfile: Path | None = None, verify: Verifier | None = None,
-                 spare: Spare | None = None) -> AgendaBuilt:
+                 spare: Spare | None = None, begin_verify: BeginVerify | None = None
+                 ) -> AgendaBuilt:
     """Build one meeting's agenda; nothing is written unless every part could be made, and a
     failed public build leaves no older public files behind.
 
@@ -134,6 +136,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     while what they are made from is unchanged, and a PDF the same as the one in the folder
     is not written again. `verify` is run on every PDF that is written. `spare` is a
     worker forked by the caller to lay out one statement (else the build forks its own).
+    `begin_verify(packet)` begins the packet's verification while other work is done.
     """
     folder = output_folder(path, out_root, offentlig)
     taken = collision(folder, path, offentlig)
@@ -142,7 +145,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
     try:
         with sigterm_as_interrupt():  # a timeout's SIGTERM stops it as Ctrl-C does
             return _build_agenda(path, folder, out_root, project, offentlig, depfile, verify,
-                                 spare)
+                                 spare, begin_verify)
     except AnswerError as error:
         withdrawn = withdraw_public(folder, path) if offentlig else None
         if withdrawn is None:
@@ -156,7 +159,7 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
 
 def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
                   depfile: Path | None, verify: Verifier | None,
-                  spare: Spare | None) -> AgendaBuilt:
+                  spare: Spare | None, begin_verify: BeginVerify | None) -> AgendaBuilt:
     with workspace(path, offentlig, out_root, project, spare) as ws, Ahead(ws) as ahead:
         check = checker(ws.store, ws.keep_bytes)
         agenda = load_agenda(path, project, offentlig, check)
@@ -175,10 +178,11 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
         with ExitStack() as begun:
-            if verify is not None and packet_pdf in to_write and _apart(composed.pages) is None:
+            if verify is not None and begin_verify is not None and packet_pdf in to_write \
+                    and _apart(composed.pages) is None:
                 # The packet's syntax check runs while the DOCX, the web page and the
                 # other PDFs are made and checked here (verify/pdf.py).
-                begun.enter_context(syntax_ahead(composed.path))
+                begun.enter_context(begin_verify(composed.path))
             blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
                      # Written last: make takes it as the agenda's target, so it is the
                      # newest.

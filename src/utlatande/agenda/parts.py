@@ -18,9 +18,9 @@ from ..errors import AnswerError, Problem, internal_error
 from ..manifest import _hash_of, package_files
 from ..model import Appendix, ProposalGroup
 from ..pdfmerge import Mark, outline_of
-from ..pipeline import Checked
+from ..pipeline import Checked, Sent, pdf_or_problems
+from ..pipeline import render_sent as _render_one
 from ..pool import Spare, in_workers, interrupt_if_interrupted
-from ..statement_job import Sent, _pdf_or_problems, _render_one
 from ..store import content_key, slot_of
 from ..text import ascii_letters
 from .meeting import Agenda, Item
@@ -153,7 +153,7 @@ def _results(todo: dict[Path, tuple[Checked, Path]], project: Path, embed: bool,
     jobs = min(os.cpu_count() or 1, len(todo))
     results: Iterable[tuple[Path, bytes | list[Problem]]]
     if jobs <= 1:
-        results = ((key, _pdf_or_problems(
+        results = ((key, pdf_or_problems(
             lambda c=c: pipeline.statement_pdf(c, project, embed), c.path))
             for key, (c, _) in todo.items())
     else:
