@@ -30,8 +30,16 @@ from ..pool import Spare, sigterm_as_interrupt
 from ..store import content_key, record_agenda
 from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
-from .compose import (Ahead, Composed, apart_for, compose, created_at, render_template,
-                      subject, title)
+from .compose import (
+    Ahead,
+    Composed,
+    apart_for,
+    compose,
+    created_at,
+    render_template,
+    subject,
+    title,
+)
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
@@ -179,7 +187,7 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         to_write = _changed(pdfs, folder)
         with ExitStack() as begun:
             if verify is not None and begin_verify is not None and packet_pdf in to_write \
-                    and _apart(composed.pages) is None:
+                    and apart_for(composed.pages) is None:
                 # The packet's syntax check runs while the DOCX, the web page and the
                 # other PDFs are made and checked here (verify/pdf.py).
                 begun.enter_context(begin_verify(composed.path))

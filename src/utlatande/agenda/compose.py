@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
