@@ -493,8 +493,10 @@ class TaggedMerge:
                           fix_metadata_version=False)
 
     def close(self) -> None:
+        """Close the sources and the merged document (again: nothing more)."""
         for source in self.sources:
             source.close()
+        self.sources = []
         self.pdf.close()
 
     def __enter__(self) -> TaggedMerge:

@@ -168,14 +168,15 @@ def build_agenda(path: Path, out_root: Path, project: Path, offentlig: bool = Fa
 def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offentlig: bool,
                   depfile: Path | None, verify: Verifier | None,
                   spare: Spare | None, begin_verify: BeginVerify | None) -> AgendaBuilt:
-    with workspace(path, offentlig, out_root, project, spare) as ws, Ahead(ws) as ahead:
+    with workspace(path, offentlig, out_root, project, spare) as ws, Ahead(ws) as ahead, \
+            ExitStack() as merged:
         check = checker(ws.store, ws.keep_bytes)
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
         parts = render_parts(agenda, ws, ahead.read)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
-        composed = compose(agenda, parts, ws, ahead)
+        composed = compose(agenda, parts, ws, ahead, merged)
         packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs: dict[str, Path] = {}
         for part, row in zip(parts, composed.rows, strict=True):
@@ -188,9 +189,10 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         with ExitStack() as begun:
             if verify is not None and begin_verify is not None and packet_pdf in to_write \
                     and apart_for(composed.pages) is None:
-                # The packet's syntax check runs while the DOCX, the web page and the
-                # other PDFs are made and checked here (verify/pdf.py).
+                # The packet's syntax check runs while the merge is let go, and the DOCX,
+                # the web page and the other PDFs are made and checked here (verify/pdf.py).
                 begun.enter_context(begin_verify(composed.path))
+            merged.close()
             blobs = {packet_docx: _docx(agenda, composed.rows, composed, ws),
                      # Written last: make takes it as the agenda's target, so it is the
                      # newest.

@@ -191,48 +191,52 @@ class Ahead:
         self.close()
 
 
-def compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead | None = None
-            ) -> Composed:
+def compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead | None = None,
+            later: ExitStack | None = None) -> Composed:
     """The packet: the kallelse, every part with its tags, bookmarks, links and the running
     page number, written to the workspace. Untagged pages are held out of the merge and
     written after it, one file at a time (held.py); the files read `ahead` are taken from
-    there."""
+    there. The merge is let go when `later` closes (a large packet's at once): freeing it
+    takes a while, which the caller can spend waiting for something else."""
     with ExitStack() as stack:
         if ahead is None:
             ahead = stack.enter_context(Ahead(ws))
-        return _compose(agenda, parts, ws, ahead)
+        return _compose(agenda, parts, ws, ahead, later if later is not None else stack)
 
 
-def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead) -> Composed:
+def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead,
+             later: ExitStack) -> Composed:
     front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
     path = ws.file("paket.pdf")
     helds: list[Held] = []
-    with TaggedMerge() as merge:
-        stubs = Shared(merge.pdf)
-        merge.append(front)
-        marks = [(0, front_marks)]
-        for part in parts:
-            start = merge.pages
-            for source, appendix in part.sources:
-                held = ahead.take(source, appendix)
-                held.first = merge.pages
-                if held.whole:  # an untagged file, as most appendices are: stubs alone
-                    merge.add_pages([page.stub(stubs) for page in held.pages])
-                else:  # its untagged pages are stubs, marked as they are written
-                    read, held.read = held.read, None
-                    merge.append(held.merged or source, None if held.merged else appendix,
-                                 held.prepare, read)
-                helds.append(held)
-            marks.append((start, part.marks))
-        merge.add_outline(marks)
-        merge.link_pages(0, front_pages, LINK_PREFIX)
-        given = {page: band for held in helds for page, band in held.bands().items()}
-        numbers = assemble_packet(agenda, merge, ws, path, parts,
-                                  (ahead.known, ahead.found, given))
-        merge_pages = merge.pages
+    merge = later.enter_context(TaggedMerge())
+    stubs = Shared(merge.pdf)
+    merge.append(front)
+    marks = [(0, front_marks)]
+    for part in parts:
+        start = merge.pages
+        for source, appendix in part.sources:
+            held = ahead.take(source, appendix)
+            held.first = merge.pages
+            if held.whole:  # an untagged file, as most appendices are: stubs alone
+                merge.add_pages([page.stub(stubs) for page in held.pages])
+            else:  # its untagged pages are stubs, marked as they are written
+                read, held.read = held.read, None
+                merge.append(held.merged or source, None if held.merged else appendix,
+                             held.prepare, read)
+            helds.append(held)
+        marks.append((start, part.marks))
+    merge.add_outline(marks)
+    merge.link_pages(0, front_pages, LINK_PREFIX)
+    given = {page: band for held in helds for page, band in held.bands().items()}
+    numbers = assemble_packet(agenda, merge, ws, path, parts,
+                              (ahead.known, ahead.found, given))
+    merge_pages = merge.pages
+    if apart_for(merge_pages) is not None:
+        merge.close()  # a council's merge is not held while its held pages are written
     _write_held(path, helds, numbers, merge_pages)
     ws.keep_bytes(ahead.kept, json.dumps(ahead.found, sort_keys=True).encode())
     return Composed(path, rows, total, front_pages, list_page)
