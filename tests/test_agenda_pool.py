@@ -192,3 +192,30 @@ def test_a_sigterm_while_workers_fork_waits_until_they_have_started():
     spare = Spare()
     spare.submit(_blocked_signals)
     assert not spare.result() & (1 << (signal.SIGTERM - 1))
+
+
+def test_an_interrupt_inside_a_c_callback_prints_no_traceback(monkeypatch):
+    """Raised inside a C library's callback (cairo's, as cairosvg draws a logo), the
+    interrupt cannot reach the caller: it is remembered, and nothing is printed of it.
+    Any other exception there is still reported as before."""
+    import ctypes
+
+    from utlatande.pool import interrupt_if_interrupted, sigterm_as_interrupt
+
+    reported = []  # what reaches the hook that prints (Python's, or pytest's)
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+
+    def interrupted() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the handler raises here, inside the callback
+
+    def failing() -> None:
+        raise ValueError("ett fel i en återanropsfunktion")
+
+    callback = ctypes.CFUNCTYPE(None)
+    with sigterm_as_interrupt():
+        callback(interrupted)()
+        with pytest.raises(KeyboardInterrupt):
+            interrupt_if_interrupted()
+        callback(failing)()
+    assert reported == [ValueError]

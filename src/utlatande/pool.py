@@ -75,12 +75,29 @@ def sigterm_as_interrupt() -> Iterator[None]:
     own_int = signal.getsignal(signal.SIGINT) is signal.default_int_handler
     if own_int:
         signal.signal(signal.SIGINT, _interrupt)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_about_interrupts(previous_hook)
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         signal.signal(signal.SIGTERM, previous_term)
         if own_int:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _quiet_about_interrupts(previous: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An unraisable-exception hook that says nothing of an interrupt: raised inside a C
+    library's callback (cairo's write function, when cairosvg draws a logo for a DOCX),
+    it cannot reach the caller, and Python would print its traceback. It is remembered
+    (`_interrupt`) and stops the work as soon as the library returns."""
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type,
+                                                          KeyboardInterrupt):
+            return
+        previous(unraisable)
+
+    return hook
 
 
 @contextmanager
