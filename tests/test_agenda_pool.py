@@ -219,3 +219,29 @@ def test_an_interrupt_inside_a_c_callback_prints_no_traceback(monkeypatch):
             interrupt_if_interrupted()
         callback(failing)()
     assert reported == [ValueError]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_builds_with_workers_leave_nothing_in_the_temporary_folder(tmp_path):
+    """WeasyPrint copies a theme's fonts to a temporary folder that it removes only when
+    its font configuration is collected; a forked worker never got so far, and every
+    build left a few megabytes in /tmp. Each child's temporary files are now removed as it
+    ends, and with its parent if it was killed."""
+    (tmp_path / "projekt").mkdir()
+    project = _project(tmp_path / "projekt", 3)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+
+    def run(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "utlatande", *args], cwd=project,
+                              env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in temp.iterdir()) == [], args
+
+    run("build", "answers/u1.yaml", "answers/u2.yaml", "answers/u3.yaml", "-j", "2")
+    run("agenda", "moten/m.yaml")  # three statements laid out by two workers
+    (project / "answers" / "u2.yaml").write_text(
+        (project / "answers" / "u2.yaml").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8")
+    run("agenda", "moten/m.yaml")  # one, by the spare worker

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -28,7 +29,9 @@ def _workers(count: int) -> ProcessPoolExecutor:
 def die_with_parent(parent: int) -> None:
     """In a forked child, first thing: the kernel kills it when `parent` ends, however
     that ends (a timeout's SIGTERM, SIGKILL, a crash), so that no worker is left running
-    on its own. SIGTERM is the default again: the parent's handler is not the child's."""
+    on its own. SIGTERM is the default again: the parent's handler is not the child's.
+    And it gets a temporary folder of its own, removed when it ends (`_own_temp_folder`)."""
+    _own_temp_folder()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # held while it forked
     if sys.platform.startswith("linux"):
@@ -37,6 +40,58 @@ def die_with_parent(parent: int) -> None:
             libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:  # the parent ended before the line above took effect
         os._exit(1)
+
+
+# The folder this process's forked children make their temporary folders in (one a
+# process, made before its first fork), and the process it belongs to.
+_CHILDREN_TEMP: tuple[int, str] | None = None
+
+
+def _children_temp() -> str | None:
+    """This process's folder for its children's temporary folders, made now if need be;
+    removed when this process ends, also of children that were killed."""
+    global _CHILDREN_TEMP
+    import tempfile
+
+    if _CHILDREN_TEMP is None or _CHILDREN_TEMP[0] != os.getpid():
+        try:
+            folder = tempfile.mkdtemp(prefix="utlatande-")
+        except OSError:
+            return None
+        _CHILDREN_TEMP = (os.getpid(), folder)
+        _remove_at_end(folder)
+    return _CHILDREN_TEMP[1]
+
+
+def _remove_at_end(folder: str) -> None:
+    """`folder` removed when this process ends: at exit, or, in a child, as multiprocessing
+    ends it (with os._exit, which runs no atexit)."""
+    import atexit
+    import multiprocessing.util
+
+    def remove(owner: int = os.getpid()) -> None:
+        if os.getpid() == owner:  # not in a child that inherited the handler
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    multiprocessing.util.Finalize(None, remove, exitpriority=0)
+
+
+def _own_temp_folder() -> None:
+    """Temporary files made in this child go in a folder of its own, inside its parent's
+    folder for them, and removed as it ends. A forked child ends without running what
+    would remove them otherwise: WeasyPrint copies a theme's fonts to a folder it removes
+    only when its font configuration is collected, and a worker's never was (2-3 MB left
+    in /tmp a worker and build)."""
+    import tempfile
+
+    inherited = _CHILDREN_TEMP[1] if _CHILDREN_TEMP is not None else None
+    try:
+        folder = tempfile.mkdtemp(prefix="arbetare-", dir=inherited)
+    except OSError:
+        return
+    tempfile.tempdir = folder
+    _remove_at_end(folder)
 
 
 # Set by `_interrupt`: Ctrl-C or SIGTERM came during `sigterm_as_interrupt`, also when the
@@ -106,7 +161,9 @@ def without_sigint(hold_sigterm: bool = True) -> Iterator[None]:
     alone handles it, and stops them. SIGTERM, which stops the parent as Ctrl-C does
     (`sigterm_as_interrupt`), waits too, unless `hold_sigterm` is false: raised while a
     pool of workers starts, between its thread's making and its start, it left the pool
-    unable to shut down ("cannot join thread before it is started")."""
+    unable to shut down ("cannot join thread before it is started"). The children make
+    their temporary folders in this process's folder for them, made first."""
+    _children_temp()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
