@@ -245,3 +245,18 @@ def test_builds_with_workers_leave_nothing_in_the_temporary_folder(tmp_path):
         (project / "answers" / "u2.yaml").read_text(encoding="utf-8") + "\n",
         encoding="utf-8")
     run("agenda", "moten/m.yaml")  # one, by the spare worker
+
+
+def test_a_signal_during_the_agendas_imports_waits_until_they_are_done():
+    """A C extension whose initialisation is interrupted aborts Python (pikepdf's, through
+    nanobind: exit -6 where the agenda said "Avbrutet."): the agenda's modules are
+    imported with Ctrl-C and SIGTERM held, and the interrupt comes right after."""
+    from utlatande.pool import signals_held, sigterm_as_interrupt
+
+    reached = False
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        reached = True
+    assert reached
+    assert not _blocked_signals() & (1 << (signal.SIGTERM - 1))

@@ -93,7 +93,7 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     raises errors.AnswerError with every problem, and then writes nothing."""
     import os
 
-    from .pool import Spare, sigterm_as_interrupt
+    from .pool import Spare, signals_held, sigterm_as_interrupt
 
     # SIGTERM stops the agenda as Ctrl-C does from before the spare forks: the spare's
     # own start (WeasyPrint finding its libraries runs ldconfig) made a third process the
@@ -103,7 +103,8 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
         # the one statement most rebuilds lay out, while this process checks the answers.
         spare = Spare(_import_layout, _warm_up) if (os.cpu_count() or 1) > 1 else None
         try:
-            from .agenda import build_agenda as build_one_agenda
+            with signals_held():  # the agenda's modules are in before a signal stops it
+                from .agenda import build_agenda as build_one_agenda
 
             return build_one_agenda(meeting, out_root, project or Path.cwd(), offentlig,
                                     depfile, _verify_written, spare, _begin_verify)

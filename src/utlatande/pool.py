@@ -156,6 +156,22 @@ def _quiet_about_interrupts(previous: Callable[[Any], Any]) -> Callable[[Any], A
 
 
 @contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait (blocked, not lost) until the block is done, and then stop
+    the work as ever: for imports of C extensions, whose initialisation an exception
+    raised inside aborts Python (pikepdf's, through nanobind: exit -6)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+@contextmanager
 def without_sigint(hold_sigterm: bool = True) -> Iterator[None]:
     """Processes forked inside ignore Ctrl-C from their first instruction: the parent
     alone handles it, and stops them. SIGTERM, which stops the parent as Ctrl-C does
