@@ -163,12 +163,18 @@ def signals_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    with _blocked({signal.SIGINT, signal.SIGTERM}):
+        yield
+
+
+@contextmanager
+def _blocked(signals: set[signal.Signals]) -> Iterator[None]:
+    """`signals` blocked in this thread: pending, never lost, delivered when unblocked."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 
 
 @contextmanager
@@ -186,14 +192,12 @@ def without_sigint(hold_sigterm: bool = True) -> Iterator[None]:
     # Blocked as well as ignored: a Ctrl-C that comes while the workers fork stays pending
     # (Linux never drops a blocked signal) and reaches this process once its handler is
     # back, instead of being lost, which let the build run on to its end.
-    held = {signal.SIGINT, signal.SIGTERM} if hold_sigterm else {signal.SIGINT}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+    with _blocked({signal.SIGINT, signal.SIGTERM} if hold_sigterm else {signal.SIGINT}):
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def in_workers(calls: list[tuple[Any, tuple]], jobs: int,
