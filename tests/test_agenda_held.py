@@ -118,12 +118,14 @@ def test_the_packet_with_an_untagged_appendix_is_the_same_bytes_each_time(projec
     assert _build("b").read_bytes() == first
 
 
-def test_a_large_packet_is_read_back_in_a_fresh_process(project, monkeypatch):
+def _every_packet_apart(monkeypatch) -> list[str]:
+    """Every packet counts as large (compose.READ_APART); the names of the functions then
+    called in a fresh process, as they are called."""
     import sys
 
     compose = sys.modules["utlatande.agenda.compose"]
-    monkeypatch.setattr(compose, "READ_APART", 0)  # every packet counts as large
-    sent = []
+    monkeypatch.setattr(compose, "READ_APART", 0)
+    sent: list[str] = []
     real = compose.fresh
 
     def fresh(function, *args):
@@ -131,6 +133,11 @@ def test_a_large_packet_is_read_back_in_a_fresh_process(project, monkeypatch):
         return real(function, *args)
 
     monkeypatch.setattr(compose, "fresh", fresh)
+    return sent
+
+
+def test_a_large_packet_is_read_back_in_a_fresh_process(project, monkeypatch):
+    sent = _every_packet_apart(monkeypatch)
     built = api.build_agenda(Path("moten/m.yaml"), Path("build"), offentlig=True)
     assert sent == ["write_held", "verify_all", "numbers_printed"]
     packet = [f for f in built.findings if f.path.endswith("m-offentlig.pdf")]
@@ -173,19 +180,8 @@ def test_links_to_a_named_destination_in_an_appendix_still_lead_to_their_page(pr
 def test_held_pages_written_in_a_fresh_process_give_the_same_packet(project, monkeypatch):
     """A large packet's held pages are written in a fresh process; the packet is the
     same bytes as when they are written here."""
-    import sys
-
     here = _build("här").read_bytes()
-    compose = sys.modules["utlatande.agenda.compose"]
-    monkeypatch.setattr(compose, "READ_APART", 0)
-    sent = []
-    real = compose.fresh
-
-    def fresh(function, *args):
-        sent.append(function.__name__)
-        return real(function, *args)
-
-    monkeypatch.setattr(compose, "fresh", fresh)
+    sent = _every_packet_apart(monkeypatch)
     assert _build("fri").read_bytes() == here
     assert "write_held" in sent
 

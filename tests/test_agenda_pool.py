@@ -176,22 +176,33 @@ def _blocked_signals() -> int:
                     ).split()[1], 16)
 
 
-def test_a_sigterm_while_workers_fork_waits_until_they_have_started():
-    """SIGTERM stops the work as Ctrl-C does, but not in the middle of starting workers:
-    a pool stopped there could not shut down ("cannot join thread before it is
-    started"). It comes once they have started."""
-    from utlatande.pool import Spare, sigterm_as_interrupt, without_sigint
+def _holds_sigterm(blocked: int) -> bool:
+    return bool(blocked & (1 << (signal.SIGTERM - 1)))
+
+
+def _sigterm_waits_for(held) -> None:
+    """A SIGTERM sent inside `held()` stops the work (as Ctrl-C) only once it is left."""
+    from utlatande.pool import sigterm_as_interrupt
 
     reached = False
-    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), without_sigint():
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), held():
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.05)
         reached = True
     assert reached
+
+
+def test_a_sigterm_while_workers_fork_waits_until_they_have_started():
+    """SIGTERM stops the work as Ctrl-C does, but not in the middle of starting workers:
+    a pool stopped there could not shut down ("cannot join thread before it is
+    started"). It comes once they have started."""
+    from utlatande.pool import Spare, without_sigint
+
+    _sigterm_waits_for(without_sigint)
     # What forked meanwhile takes SIGTERM again, as it did before.
     spare = Spare()
     spare.submit(_blocked_signals)
-    assert not spare.result() & (1 << (signal.SIGTERM - 1))
+    assert not _holds_sigterm(spare.result())
 
 
 def test_an_interrupt_inside_a_c_callback_prints_no_traceback(monkeypatch):
@@ -251,12 +262,7 @@ def test_a_signal_during_the_agendas_imports_waits_until_they_are_done():
     """A C extension whose initialisation is interrupted aborts Python (pikepdf's, through
     nanobind: exit -6 where the agenda said "Avbrutet."): the agenda's modules are
     imported with Ctrl-C and SIGTERM held, and the interrupt comes right after."""
-    from utlatande.pool import signals_held, sigterm_as_interrupt
+    from utlatande.pool import signals_held
 
-    reached = False
-    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), signals_held():
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(0.05)
-        reached = True
-    assert reached
-    assert not _blocked_signals() & (1 << (signal.SIGTERM - 1))
+    _sigterm_waits_for(signals_held)
+    assert not _holds_sigterm(_blocked_signals())
