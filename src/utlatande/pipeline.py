@@ -21,7 +21,6 @@ from .load import Loaded, load_yaml
 from .model import Answer, Appendix, build_answer
 from .placeholders import placeholder_warnings
 from .review import drop_control_characters, review
-from .schema import validate_answer
 from .theme import Theme, is_profile_name, known_themes, load_theme
 from .write import write_all, write_reason
 from .yaml_advice import value_warnings
@@ -132,6 +131,8 @@ def check(path: Path, project: Path,
           brand: Callable[[Theme], list[Problem]] = brand_problems) -> Checked:
     """Load and validate one answer file; every problem is collected, none raised. `brand`
     gives the problems of a theme's brand (the agenda keeps them, to read no brand file)."""
+    from .schema import validate_answer  # jsonschema: not in a worker sent checked answers
+
     checked = Checked(path)
     try:
         loaded = load_yaml(path)

@@ -57,8 +57,33 @@ def _libraries_from_linker_cache() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
+def _load_when_used(name: str) -> None:
+    """The module `name` imported now, and its code run when an attribute of it is first
+    read (importlib's LazyLoader).
+
+    WeasyPrint imports fontTools' subsetter at its start, a twentieth of a second of every
+    PDF build's start, and uses it only where HarfBuzz cannot subset a font."""
+    import importlib.util
+
+    if name in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(name)
+    except ImportError:
+        return
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
 # WeasyPrint costs most of a second to import: it is imported here, and only this module
 # imports it, so commands that write no PDF never pay for it.
+_load_when_used("fontTools.subset")
 with _libraries_from_linker_cache():
     import weasyprint  # noqa: E402  isort: skip
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402  isort: skip
