@@ -429,6 +429,124 @@ def test_the_other_files_are_read_while_a_changed_statement_is_laid_out(project,
     assert _files(project / "ren" / "m") == after
 
 
+def _spy_on_the_spare(monkeypatch) -> list[str]:
+    """What happens, in order: each answer checked ('kontroll a2.yaml'), each call the
+    spare worker is handed ('till reserven a2.yaml') and each result taken from it ('från
+    reserven')."""
+    from utlatande.agenda import checks
+    from utlatande.pool import Spare
+
+    events: list[str] = []
+    check, submit, result = checks.Checker.__call__, Spare.submit, Spare.result
+
+    def spy_check(self, path, project):
+        events.append(f"kontroll {path.name}")
+        return check(self, path, project)
+
+    def spy_submit(self, function, *args):
+        events.append(f"till reserven {args[0].name}")
+        return submit(self, function, *args)
+
+    def spy_result(self):
+        events.append("från reserven")
+        return result(self)
+
+    monkeypatch.setattr(checks.Checker, "__call__", spy_check)
+    monkeypatch.setattr(Spare, "submit", spy_submit)
+    monkeypatch.setattr(Spare, "result", spy_result)
+    return events
+
+
+def test_a_changed_answer_goes_to_the_spare_as_soon_as_it_is_checked(project, monkeypatch):
+    """The one answer that changed is laid out while the answers after it are loaded."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    _agenda()
+    _write(project, 2, "En annan sammanfattning.")
+    events = _spy_on_the_spare(monkeypatch)
+    changed = _agenda()
+    assert _names(changed) == ["a2.yaml"]
+    assert events == ["kontroll a1.yaml", "kontroll a2.yaml", "till reserven a2.yaml",
+                      "kontroll a3.yaml", "från reserven"]
+    after = _files(project / "build" / "m")
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after
+
+
+def test_a_statement_handed_over_early_is_let_go_when_more_changed(project, monkeypatch):
+    """Two answers changed: the first, handed to the spare as it was checked, is not the
+    one statement to lay out; the spare is ended and both are laid out by the pool."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    _agenda()
+    _write(project, 2, "En annan sammanfattning.")
+    _write(project, 3, "En tredje sammanfattning.")
+    events = _spy_on_the_spare(monkeypatch)
+    changed = _agenda()
+    assert _names(changed) == ["a2.yaml", "a3.yaml"]
+    assert events == ["kontroll a1.yaml", "kontroll a2.yaml", "till reserven a2.yaml",
+                      "kontroll a3.yaml"]  # and no result taken from the spare
+    after = _files(project / "build" / "m")
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after
+
+
+def test_a_statement_handed_over_early_is_let_go_when_its_appendix_changes_meanwhile(
+        project, monkeypatch):
+    """The statement's appendix is replaced after the changed answer went to the spare:
+    the statement laid out there ends with the older appendix. It is let go, and the
+    packet is the one a clean build of the files as they are now gives."""
+    import pikepdf
+
+    import utlatande.agenda as agenda
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    appendix = project / "answers" / "bilaga.pdf"
+    shutil.copy(project / "moten" / "bilagor" / "delegationslista.pdf", appendix)
+    with_appendix = "bilagor:\n  - {titel: Lista, fil: bilaga.pdf}\n"
+    _write(project, 2, "Sammanfattning nummer 2.\n" + with_appendix)
+    _agenda()
+    _write(project, 2, "En annan sammanfattning.\n" + with_appendix)
+    events = _spy_on_the_spare(monkeypatch)
+    real = agenda.lay_out_early
+
+    def then_replaced(ws, checked, offentlig):
+        real(ws, checked, offentlig)
+        assert ws.spare._connection.poll(60)  # laid out, with the appendix as it was
+        with pikepdf.new() as pdf:
+            pdf.add_blank_page(page_size=(300, 400))
+            pdf.add_blank_page(page_size=(300, 400))
+            pdf.save(appendix)
+
+    monkeypatch.setattr(agenda, "lay_out_early", then_replaced)
+    changed = _agenda()
+    assert _names(changed) == ["a2.yaml"]
+    assert events.count("till reserven a2.yaml") == 1 and "från reserven" not in events
+    after = _files(project / "build" / "m")
+    monkeypatch.setattr(agenda, "lay_out_early", real)
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after
+    assert len(pypdf.PdfReader(project / "build" / "m" / "02-utlatande-2.pdf").pages) \
+        == len(pypdf.PdfReader(project / "ren" / "m" / "02-utlatande-2.pdf").pages)
+
+
+def test_a_secret_answer_is_not_handed_to_the_spare_for_the_public_version(project,
+                                                                         monkeypatch):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    secret = (project / "answers" / "a2.yaml")
+    secret.write_text(secret.read_text(encoding="utf-8")
+                      + 'sekretess: {grund: "OSL 26 kap. 1 §"}\n', encoding="utf-8")
+    api.build_agenda(Path("moten/m.yaml"), Path("build"), offentlig=True)
+    secret.write_text(secret.read_text(encoding="utf-8").replace("nummer 2", "nummer två"),
+                      encoding="utf-8")
+    events = _spy_on_the_spare(monkeypatch)
+    built = api.build_agenda(Path("moten/m.yaml"), Path("build"), offentlig=True)
+    assert built.rendered == []
+    assert not [e for e in events if e.startswith("till reserven")]
+
+
 def test_a_plain_items_own_pdf_comes_from_the_cache_until_its_appendix_changes(
         project, monkeypatch):
     from utlatande.pdfmerge import TaggedMerge

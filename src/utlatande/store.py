@@ -97,6 +97,10 @@ class Store:
         except FileNotFoundError:
             return None
 
+    def holds(self, slot: str, key: str) -> bool:
+        """Whether there is an entry for (slot, key)."""
+        return self._entry(slot, key).is_file()
+
     def take(self, slot: str, key: str, into: Path) -> bool:
         """Link the entry for (slot, key) to `into`; False when there is none.
 

@@ -43,7 +43,7 @@ from .compose import (
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
-from .parts import Part, Row, render_parts
+from .parts import Part, Row, lay_out_early, render_parts
 from .signed import candidates, find_signed
 from .workspace import Workspace, workspace
 
@@ -170,7 +170,9 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                   spare: Spare | None, begin_verify: BeginVerify | None) -> AgendaBuilt:
     with workspace(path, offentlig, out_root, project, spare) as ws, Ahead(ws) as ahead, \
             ExitStack() as merged:
-        check = checker(ws.store, ws.keep_bytes)
+        # The one answer that changed goes to the spare worker as soon as it is checked.
+        check = checker(ws.store, ws.keep_bytes,
+                        lambda checked: lay_out_early(ws, checked, offentlig))
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read

@@ -77,10 +77,12 @@ def _kept(store: Store, path: Path, project: Path) -> pipeline.Checked | None:
 class Checker:
     """`pipeline.check`, taken from `store` while nothing an answer depends on changed; a
     new check without errors is handed to `keep` (path and bytes of its entry), which
-    writes it once the agenda is built. Each theme it meets is given its kept brand."""
+    writes it once the agenda is built, and to `fresh`. Each theme it meets is given its
+    kept brand."""
 
-    def __init__(self, store: Store, keep: Callable[[Path, bytes], None]) -> None:
-        self.store, self.keep = store, keep
+    def __init__(self, store: Store, keep: Callable[[Path, bytes], None],
+                 fresh: Callable[[pipeline.Checked], None] | None = None) -> None:
+        self.store, self.keep, self.fresh = store, keep, fresh
         self.known: dict[Path, list[Problem]] = {}  # each theme's brand problems, once a build
 
     def __call__(self, path: Path, project: Path) -> pipeline.Checked:
@@ -94,6 +96,8 @@ class Checker:
             entry = _entry_of(self.store, checked, project)
             if entry is not None:
                 self.keep(*entry)
+            if self.fresh is not None:
+                self.fresh(checked)
         return checked
 
     def give_brand(self, theme: Theme, project: Path) -> None:
@@ -105,9 +109,11 @@ class Checker:
         return _brand(theme, project, self.store, self.keep, self.known)
 
 
-def checker(store: Store, keep: Callable[[Path, bytes], None]) -> Checker:
-    """The agenda's check (Checker), with its cache in `store`."""
-    return Checker(store, keep)
+def checker(store: Store, keep: Callable[[Path, bytes], None],
+            fresh: Callable[[pipeline.Checked], None] | None = None) -> Checker:
+    """The agenda's check (Checker), with its cache in `store`; `fresh` hears of each
+    answer checked anew that has no error."""
+    return Checker(store, keep, fresh)
 
 
 def _entry_of(store: Store, checked: pipeline.Checked, project: Path

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,8 +106,34 @@ def _prepared(checked: Checked) -> pipeline.Prepared | None:
         return None
 
 
+def _slot(checked: Checked, embed: bool) -> str:
+    """A statement's name in the cache (the public version's is its own)."""
+    return slot_of(checked.path) + ("" if embed else "-offentlig")
+
+
+def lay_out_early(ws: Workspace, checked: Checked, offentlig: bool) -> None:
+    """An answer checked anew while the meeting is loaded, most often the one answer that
+    changed: unless its statement is in the cache (or left out of the public version),
+    it goes to the spare worker at once, prepared, not once every other answer is loaded.
+    `_statements` takes it if it is the one statement to lay out; else the spare is ended
+    and its work let go."""
+    if ws.spare is None or ws.early is not None:
+        return
+    assert checked.answer is not None
+    if offentlig and checked.answer.sekretess:
+        return
+    embed = not offentlig
+    key = _statement_key(checked, ws.project, embed)
+    if key is None or ws.store.holds(_slot(checked, embed), key):
+        return
+    ws.early = (checked.path.resolve(), key)
+    with suppress(BrokenProcessPool):  # ended: laid out as if it had not been handed over
+        ws.spare.submit(_render_one, checked.path, ws.project, embed, Sent.of(checked),
+                        _prepared(checked))
+
+
 def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
-                       embed: bool, spare: Spare | None = None
+                       embed: bool, spare: Spare | None = None, submitted: bool = False
                        ) -> Callable[[], list[Problem]]:
     """Lay out each statement into its file, on every core (the pool `build` uses: Ctrl-C
     stops the workers, and a worker that crashes costs only its statement); each PDF is
@@ -117,7 +144,8 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     imported WeasyPrint (and laid out a line) while this process checked the answers and
     prepared the statement's HTML, and lays it out while this process reads the other
     items' files (the function waits for it). Otherwise the spare is ended and the
-    statements are laid out before this returns."""
+    statements are laid out before this returns. `submitted`: the spare already has the
+    one statement's call (lay_out_early)."""
     if spare is not None and len(todo) != 1:
         spare.end()  # its core is the pool's
 
@@ -127,7 +155,8 @@ def _render_statements(todo: dict[Path, tuple[Checked, Path]], project: Path,
     if len(todo) == 1 and spare is not None:
         key, (c, _) = next(iter(todo.items()))
         try:
-            spare.submit(_render_one, c.path, project, embed, Sent.of(c), _prepared(c))
+            if not submitted:
+                spare.submit(_render_one, c.path, project, embed, Sent.of(c), _prepared(c))
         except BrokenProcessPool:
             spare = None
 
@@ -187,7 +216,7 @@ def _statements(agenda: Agenda, ws: Workspace
     embed = not agenda.offentlig  # a public agenda carries no answer file, nor its comments
 
     def slot(checked: Checked) -> str:
-        return slot_of(checked.path) + ("" if embed else "-offentlig")
+        return _slot(checked, embed)
 
     for item in agenda.items:
         checked = item.checked
@@ -200,7 +229,14 @@ def _statements(agenda: Agenda, ws: Workspace
         keys[answer] = key = _statement_key(checked, ws.project, embed)
         if key is None or not ws.store.take(slot(checked), key, target):
             todo[answer] = (checked, target)
-    render = _render_statements(todo, ws.project, embed, ws.spare)
+    spare, submitted = ws.spare, False
+    if ws.early is not None:
+        answer, key = ws.early
+        submitted = list(todo) == [answer] and keys[answer] == key
+        if not submitted and spare is not None:
+            spare.end()  # busy with a statement that is not (or no longer) the one to make
+            spare = None
+    render = _render_statements(todo, ws.project, embed, spare, submitted)
 
     def finish() -> None:
         problems = render()

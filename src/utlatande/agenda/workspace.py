@@ -36,6 +36,9 @@ class Workspace:
     unsettled: bool = False  # something it is made from changed while it was made
     # A worker forked at the start, importing WeasyPrint meanwhile, for one statement.
     spare: Spare | None = None
+    # The answer (resolved) and statement key the spare was handed while the meeting was
+    # still being loaded (parts.lay_out_early).
+    early: tuple[Path, str] | None = None
 
     def file(self, name: str) -> Path:
         return self.folder / name
