@@ -47,3 +47,23 @@ def test_every_warm_up_step_runs_while_nothing_is_asked(tmp_path):
     spare.submit(_twice, 1)
     assert spare.result() == 2
     assert first.exists() and second.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the spare worker is forked")
+def test_with_grace_a_call_that_comes_just_after_the_first_step_skips_the_rest(tmp_path):
+    first, second = tmp_path / "första", tmp_path / "andra"
+    spare = Spare(partial(_step, first), partial(_step, second), grace=5.0)
+    _wait_for(first)
+    spare.submit(_twice, 4)  # comes within the grace after the first step
+    assert spare.result() == 8
+    assert first.exists() and not second.with_suffix(".börjad").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the spare worker is forked")
+def test_with_grace_the_rest_is_warmed_when_no_call_comes(tmp_path):
+    first, second = tmp_path / "första", tmp_path / "andra"
+    spare = Spare(partial(_step, first), partial(_step, second), grace=0.05)
+    _wait_for(second)
+    spare.submit(_twice, 5)
+    assert spare.result() == 10
+    assert first.exists() and second.exists()

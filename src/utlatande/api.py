@@ -92,8 +92,10 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     """A meeting file's agenda (kallelse med föredragningslista) to out_root/<möte>/;
     raises errors.AnswerError with every problem, and then writes nothing."""
     import os
+    from functools import partial
 
-    from .pool import Spare, signals_held, sigterm_as_interrupt
+    from .pool import LAYOUT_GRACE, Spare, signals_held, sigterm_as_interrupt
+    from .store import Store
 
     # SIGTERM stops the agenda as Ctrl-C does from before the spare forks: the spare's
     # own start (WeasyPrint finding its libraries runs ldconfig) made a third process the
@@ -101,7 +103,8 @@ def build_agenda(meeting: Path, out_root: Path = DEFAULT_OUT, project: Path | No
     with sigterm_as_interrupt():
         # Forked before the agenda's own modules are imported: it imports WeasyPrint for
         # the one statement most rebuilds lay out, while this process checks the answers.
-        spare = Spare(_import_layout, _warm_up) if (os.cpu_count() or 1) > 1 else None
+        spare = Spare(partial(_import_layout, Store(out_root).folder), _warm_up,
+                      grace=LAYOUT_GRACE) if (os.cpu_count() or 1) > 1 else None
         try:
             with signals_held():  # the agenda's modules are in before a signal stops it
                 from .agenda import build_agenda as build_one_agenda
@@ -121,10 +124,10 @@ def _verify_written(path: Path, shown: str) -> list[Finding]:
     return [Finding(shown, message, code) for code, message in verify_pdf(path)]
 
 
-def _import_layout() -> None:
+def _import_layout(cache: Path) -> None:
     from . import pipeline
 
-    pipeline.import_layout()
+    pipeline.import_layout(cache)
 
 
 def _begin_verify(path: Path) -> AbstractContextManager[object]:

@@ -462,9 +462,15 @@ def warm_up() -> None:
     from .render import html, pdf  # noqa: F401
 
 
-def import_layout() -> None:
-    """Import WeasyPrint (most of a second), in a worker that is to lay out a statement."""
+def import_layout(cache: Path | None = None) -> None:
+    """Import WeasyPrint (most of a second), in a worker that is to lay out a statement;
+    with the hyphenation patterns kept in the PDF cache's folder `cache` (hyphenation.py)."""
     from .render import pdf  # noqa: F401
+
+    if cache is not None:
+        from .hyphenation import use_kept
+
+        use_kept(cache)
 
 
 def warm_layout() -> None:

@@ -268,16 +268,25 @@ def end_group(process: multiprocessing.process.BaseProcess) -> None:
         process.kill()
 
 
+# A spare that is to lay out a statement waits this long after its import for the call
+# before it warms up: the changed answer most often reaches it as the import ends (the
+# agenda hands it over as soon as it is checked), and a warm-up begun just before would
+# hold the call up by more than it saves.
+LAYOUT_GRACE = 0.05
+
+
 class Spare:
     """One worker forked now, running the `warm` steps (an import that takes a while)
     while this process goes on with its own work; it makes one call later, or is ended
-    unused. A step is skipped once the call has come: the call would wait for it."""
+    unused. A step is skipped once the call has come: the call would wait for it. With
+    `grace`, a step after the first is begun only if the call has not come within that
+    many seconds either: for a call that most often comes as the first step ends."""
 
-    def __init__(self, *warm: Callable[[], Any]) -> None:
+    def __init__(self, *warm: Callable[[], Any], grace: float = 0.0) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve_one, args=(child, warm, os.getpid()),
-                                        daemon=True)
+        self._process = context.Process(target=_serve_one,
+                                        args=(child, warm, os.getpid(), grace), daemon=True)
         with without_sigint():
             self._process.start()
         child.close()
@@ -308,11 +317,12 @@ class Spare:
         self._connection.close()
 
 
-def _serve_one(connection: Any, warm: tuple[Callable[[], Any], ...], parent: int) -> None:
+def _serve_one(connection: Any, warm: tuple[Callable[[], Any], ...], parent: int,
+               grace: float = 0.0) -> None:
     die_with_parent(parent)
-    for step in warm:
-        if connection.poll():  # the call has come (or the parent has gone)
-            break
+    for number, step in enumerate(warm):
+        if connection.poll(grace if number else 0):  # the call has come (or the parent
+            break                                      # has gone)
         step()
     function, args = connection.recv()
     connection.send(function(*args))

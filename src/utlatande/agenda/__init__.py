@@ -39,6 +39,7 @@ from .compose import (
     render_template,
     subject,
     title,
+    warm_kallelse,
 )
 from .depfile import dependencies, make_rule
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
@@ -176,7 +177,15 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
-        parts = render_parts(agenda, ws, ahead.read)
+        def meanwhile(parts: list[Part], pending: set[Path]) -> None:
+            """While the changed statement is laid out: read the other files, and what
+            the kallelse's rendering reads once; keep the hyphenation patterns for the
+            next build's spare, if none are kept."""
+            ahead.read(parts, pending)
+            warm_kallelse(agenda, parts)
+            ws.keep_hyphenation()
+
+        parts = render_parts(agenda, ws, meanwhile)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
         composed = compose(agenda, parts, ws, ahead, merged)
         packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"

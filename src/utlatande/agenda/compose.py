@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,18 @@ def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
             return front, rows, total, front_pages, list_page
         front_pages, list_page = count, found
     raise RuntimeError("kallelsens sidnummer blev aldrig stabila")
+
+
+def warm_kallelse(agenda: Agenda, parts: list[Part]) -> None:
+    """Render the kallelse's HTML once, not kept, while a statement is still being laid
+    out: what its first rendering reads once a process (babel's Swedish calendar, the
+    template's compiled code) is then read before the packet waits for it. A template
+    error is reported when the kallelse is rendered."""
+    starts, total = item_starts(parts, 2)
+    with suppress(AnswerError):
+        render_template(agenda, "kallelse/kallelse.html.j2",
+                        rader=list_rows(agenda, parts, starts), sidor=total, lista_sida=2,
+                        lankar=True)
 
 
 class Ahead:

@@ -236,6 +236,8 @@ def _statements(agenda: Agenda, ws: Workspace
         if not submitted and spare is not None:
             spare.end()  # busy with a statement that is not (or no longer) the one to make
             spare = None
+    if len(todo) > 1:
+        ws.hyphenation_for_workers()
     render = _render_statements(todo, ws.project, embed, spare, submitted)
 
     def finish() -> None:

@@ -10,13 +10,14 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .. import pipeline
+from .. import hyphenation, pipeline
 from ..compiled import folder_name, kept_in
 from ..manifest import package_files
-from ..pool import Spare, in_workers
+from ..pool import LAYOUT_GRACE, Spare, in_workers
 from ..store import Store, agenda_slot, content_key
 from ..theme import Theme, load_theme
 from ..write import write_atomic
@@ -33,6 +34,7 @@ class Workspace:
     rendered: list[Path] = field(default_factory=list)
     kept: list[tuple[str, str, Path]] = field(default_factory=list)
     kept_bytes: list[tuple[Path, bytes]] = field(default_factory=list)
+    replaced: list[Path] = field(default_factory=list)  # cache files removed on commit
     unsettled: bool = False  # something it is made from changed while it was made
     # A worker forked at the start, importing WeasyPrint meanwhile, for one statement.
     spare: Spare | None = None
@@ -52,6 +54,20 @@ class Workspace:
         """Write a file of the cache (a kept check) once the agenda is built."""
         self.kept_bytes.append((path, data))
 
+    def keep_hyphenation(self) -> None:
+        """pyphen's Swedish patterns, if none are kept in the cache: parsed here and kept
+        once the agenda is built, for the workers of later builds (hyphenation.py)."""
+        found = hyphenation.to_keep(self.store.folder)
+        if found is not None:
+            self.keep_bytes(*found)
+            self.replaced.extend(hyphenation.older_entries(self.store.folder, found[0]))
+
+    def hyphenation_for_workers(self) -> None:
+        """Before workers fork from this process: pyphen given the patterns kept in the
+        cache, else parsed here (and kept)."""
+        if not hyphenation.use_kept(self.store.folder):
+            self.keep_hyphenation()
+
     def commit(self) -> None:
         from ..compiled import SHARED
 
@@ -61,6 +77,8 @@ class Workspace:
         for path, data in self.kept_bytes:
             with suppress(OSError):  # a cache that cannot be written costs time, not the build
                 write_atomic(path, data)
+        for path in self.replaced:
+            path.unlink(missing_ok=True)
 
     def theme_key(self, theme: Theme, *settings: object) -> str:
         """A cache key of something made from the theme, utlatande and `settings`."""
@@ -92,6 +110,7 @@ class Workspace:
                 (target, pipeline.html_pdf(html, theme, settings, self.project, tagged))
                 for target, (html, _, _) in todo.items())
         else:
+            self.hyphenation_for_workers()
             pipeline.warm_up()  # WeasyPrint imported once, before the fork
             made = in_workers([(target, (_html_pdf, html, theme.name, settings, self.project,
                                          tagged)) for target, (html, _, _) in todo.items()],
@@ -125,7 +144,8 @@ def workspace(meeting: Path, offentlig: bool, out_root: Path, project: Path,
     # Something has changed (or the command would have said so without building): most
     # often one answer, whose statement the spare worker lays out.
     if spare is None and (os.cpu_count() or 1) > 1:
-        spare = Spare(pipeline.import_layout, pipeline.warm_layout)
+        spare = Spare(partial(pipeline.import_layout, store.folder), pipeline.warm_layout,
+                      grace=LAYOUT_GRACE)
     try:
         # The templates' compiled code is kept beside the PDFs (compiled.py).
         with kept_in(store.folder / folder_name()):
