@@ -59,6 +59,7 @@ class _Planted:
     pickle.dumps(({"ab": (0, (1,))}, _Planted())),  # a class: refused, never called
     pickle.dumps(([1, 2], 3)),                      # not patterns
     pickle.dumps(({"ab": (0, ("1",))}, 2)),         # a value that is no number
+    pickle.dumps(({"ab": 5, "cd": (0, (1,))}, 2)),  # a pattern without its values
     pickle.dumps(({}, 0)),                          # empty
     b"inte en pickle",
 ])

@@ -51,20 +51,27 @@ class _PlainData(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name}")
 
 
+def _plain(patterns: object, maxlen: object) -> bool:
+    """Whether (patterns, maxlen) are pyphen's parsed patterns as plain data: pattern →
+    (offset, values), all numbers plain integers."""
+    if not isinstance(patterns, dict) or not patterns or type(maxlen) is not int:
+        return False
+    try:
+        shapes = {(type(pattern), type(value), len(value), type(value[0]), type(value[1]))
+                  for pattern, value in patterns.items()}
+        numbers = {type(number) for _, values in patterns.values() for number in values}
+    except TypeError:
+        return False
+    return shapes == {(str, tuple, 2, int, tuple)} and numbers == {int}
+
+
 def _patterns(data: bytes) -> tuple[dict[str, tuple[int, tuple[int, ...]]], int] | None:
     """The (patterns, longest pattern) kept in `data`, if that is what it holds."""
     try:
         patterns, maxlen = _PlainData(io.BytesIO(data)).load()
     except Exception:  # noqa: BLE001 - any unreadable entry: pyphen parses its own
         return None
-    if not isinstance(patterns, dict) or type(maxlen) is not int or not patterns:
-        return None
-    for pattern, value in patterns.items():
-        if not (type(pattern) is str and type(value) is tuple and len(value) == 2
-                and type(value[0]) is int and type(value[1]) is tuple
-                and all(type(v) is int for v in value[1])):
-            return None
-    return patterns, maxlen
+    return (patterns, maxlen) if _plain(patterns, maxlen) else None
 
 
 def use_kept(folder: Path) -> bool:
@@ -108,8 +115,9 @@ def to_keep(folder: Path) -> tuple[Path, bytes] | None:
         except (OSError, ValueError):
             return None
     patterns, maxlen = getattr(hyph, "patterns", None), getattr(hyph, "maxlen", None)
-    data = pickle.dumps((patterns, maxlen), protocol=5)
-    return (entry, data) if _patterns(data) is not None else None
+    if not _plain(patterns, maxlen):
+        return None
+    return entry, pickle.dumps((patterns, maxlen), protocol=5)
 
 
 def older_entries(folder: Path, keep: Path) -> list[Path]:
