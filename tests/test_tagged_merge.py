@@ -115,6 +115,30 @@ def test_parent_tree_points_every_page_to_its_own_elements(merged):
         assert int(tree.ParentTreeNextKey) > max(keys)
 
 
+def _structure_elements(pdf: pikepdf.Pdf) -> tuple[int, int]:
+    """(elements the tree reaches, elements written but not reached: WeasyPrint leaves a
+    page's running header out of the tree, and names it in the parent tree alone)."""
+    written = {obj.objgen for obj in pdf.objects
+               if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem"}
+    reached = {element.objgen for element in _tree(pdf)}
+    return len(reached), len(written - reached)
+
+
+def test_each_structure_element_is_copied_once(built, merged):
+    """The tree and the parent tree name the same copy of each element: no element is
+    copied twice, which would leave a copy outside the tree."""
+    path, _ = merged
+    reached = outside = 0
+    for name in PARTS:
+        with pikepdf.open(built / f"{name}.pdf") as source:
+            own_reached, own_outside = _structure_elements(source)
+        reached, outside = reached + own_reached, outside + own_outside
+    with pikepdf.open(path) as pdf:
+        merged_reached, merged_outside = _structure_elements(pdf)
+    assert merged_reached == reached + 1  # and the merged document's own
+    assert merged_outside <= outside  # those no page names are not copied at all
+
+
 def test_verify_names_only_the_untagged_appendix(merged):
     path, starts = merged
     findings = verify_file(path)

@@ -296,6 +296,20 @@ class TaggedMerge:
             return Dictionary({key: self._copy(value) for key, value in obj.items()})
         return obj
 
+    def _copied_entries(self, tree: Any, entries: list[tuple[int, Any]]
+                        ) -> list[tuple[int, Any]]:
+        """The parent tree's entries with their values copied into the merged file: the
+        whole tree at once where it is an object of its own (one call, not one for each
+        element of each page's array), else value by value."""
+        parent_tree = tree.get("/ParentTree")
+        if not entries or parent_tree is None or not parent_tree.is_indirect:
+            return [(key, self._copy(value)) for key, value in entries]
+        copied = [value for _, value in
+                  pikepdf.NumberTree(self.pdf.copy_foreign(parent_tree)).items()]
+        if len(copied) != len(entries):
+            return [(key, self._copy(value)) for key, value in entries]
+        return [(key, value) for (key, _), value in zip(entries, copied, strict=True)]
+
     def _adopt(self, source: pikepdf.Pdf, tree: Any, entries: list[tuple[int, Any]],
                read: Read | None = None) -> None:
         """The source's structure elements under the merged document's, and its maps."""
@@ -306,7 +320,7 @@ class TaggedMerge:
                 if element.get("/S") == Name.Document:
                     element.S = Name.Part  # one Document element: the merged one
             self.document.K.append(element)
-        self.nums.extend((key, self._copy(value)) for key, value in entries)
+        self.nums.extend(self._copied_entries(tree, entries))
         renames = _Renames()
         self._merge_map(tree.get("/RoleMap"), self.role_map, renames.roles)
         self._merge_map(tree.get("/ClassMap"), self.class_map, renames.classes)
