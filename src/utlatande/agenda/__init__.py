@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+
 from .. import pipeline
 from ..errors import WARNING, AnswerError, Problem, display_path
 from ..manifest import package_files
@@ -42,6 +44,7 @@ from .compose import (
     warm_kallelse,
 )
 from .depfile import dependencies, make_rule
+from .held import changed_during_build
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
 from .parts import Part, Row, lay_out_early, render_parts
@@ -111,7 +114,8 @@ def _plain_item_pdf(agenda: Agenda, part: Part, row: Row, ws: Workspace) -> Path
                            hashlib.sha256(cover.read_bytes()).hexdigest(),
                            [name for _, name in part.sources], repr(meta))
 
-    slot, before = f"{ws.slot}-arende-{part.item.nummer}-med-bilagor", key()
+    slot = f"{ws.slot}-arende-{part.item.nummer}-med-bilagor"
+    before = _or_changed(key, part)
     if ws.store.take(slot, before, path):
         return path
     with TaggedMerge() as merge:
@@ -119,12 +123,24 @@ def _plain_item_pdf(agenda: Agenda, part: Part, row: Row, ws: Workspace) -> Path
         marks = [(0, [Mark(heading, 0)])]
         for source, appendix in part.sources:
             marks.append((merge.pages, [Mark(appendix or heading, 0)]))
-            merge.append(source, appendix, strip_active if appendix else None)
+            try:
+                merge.append(source, appendix, strip_active if appendix else None)
+            except (OSError, pikepdf.PdfError):  # it was read when the meeting was loaded
+                raise changed_during_build(source) from None
         merge.add_outline(marks)
         merge.save(path, meta)
-    if key() == before:  # an appendix saved meanwhile: not kept (the build says so)
+    if _or_changed(key, part) == before:  # saved meanwhile: not kept (the build says so)
         ws.keep(slot, before, path)
     return path
+
+
+def _or_changed(key: Callable[[], str], part: Part) -> str:
+    """key(), or the error of an appendix removed since the meeting was loaded."""
+    try:
+        return key()
+    except OSError as exc:
+        gone = Path(exc.filename) if exc.filename else part.sources[0][0]
+        raise changed_during_build(gone) from None
 
 
 def _changed(pdfs: dict[str, Path], folder: Path) -> dict[str, Path]:
@@ -187,14 +203,19 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
 
         parts = render_parts(agenda, ws, meanwhile)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
-        composed = compose(agenda, parts, ws, ahead, merged)
-        packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs: dict[str, Path] = {}
-        for part, row in zip(parts, composed.rows, strict=True):
-            if part.filename:
-                # A signed statement is the item's own PDF (one signed there stays).
-                pdfs[part.filename] = part.item_pdf or part.statement \
-                    or _plain_item_pdf(agenda, part, row, ws)
+
+        def item_pdfs(rows: list[Row]) -> None:
+            """Each item's own PDF: made before the packet is merged, so that a plain
+            item's cover and appendices are not laid out and merged while it is held."""
+            for part, row in zip(parts, rows, strict=True):
+                if part.filename:
+                    # A signed statement is the item's own PDF (one signed there stays).
+                    pdfs[part.filename] = part.item_pdf or part.statement \
+                        or _plain_item_pdf(agenda, part, row, ws)
+
+        composed = compose(agenda, parts, ws, ahead, merged, item_pdfs)
+        packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)
         with ExitStack() as begun:

@@ -204,21 +204,27 @@ class Ahead:
 
 
 def compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead | None = None,
-            later: ExitStack | None = None) -> Composed:
+            later: ExitStack | None = None,
+            rows_known: Callable[[list[Row]], object] | None = None) -> Composed:
     """The packet: the kallelse, every part with its tags, bookmarks, links and the running
     page number, written to the workspace. Untagged pages are held out of the merge and
     written after it, one file at a time (held.py); the files read `ahead` are taken from
     there. The merge is let go when `later` closes (a large packet's at once): freeing it
-    takes a while, which the caller can spend waiting for something else."""
+    takes a while, which the caller can spend waiting for something else. `rows_known` is
+    given the föredragningslista's rows as soon as they are known, before the merge (what
+    it makes then is not made while the merge is held)."""
     with ExitStack() as stack:
         if ahead is None:
             ahead = stack.enter_context(Ahead(ws))
-        return _compose(agenda, parts, ws, ahead, later if later is not None else stack)
+        return _compose(agenda, parts, ws, ahead, later if later is not None else stack,
+                        rows_known)
 
 
 def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead,
-             later: ExitStack) -> Composed:
+             later: ExitStack, rows_known: Callable[[list[Row]], object] | None) -> Composed:
     front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
+    if rows_known is not None:
+        rows_known(rows)
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))

@@ -157,12 +157,17 @@ def _reopened(held: Held) -> pikepdf.Pdf:
     if source is not None and not same:
         source.close()
     if not same:
-        raise AnswerError([Problem(display_path(held.path), 1, 1,
-                                   "filen ändrades medan kallelsen byggdes; ingen av "
-                                   "kallelsens filer skrevs: bygg kallelsen igen",
-                                   "kallelse.ändrad_bilaga")])
+        raise changed_during_build(held.path)
     assert source is not None
     return source
+
+
+def changed_during_build(path: Path) -> AnswerError:
+    """The error for a file the agenda read that was saved again, or removed, before the
+    build was done with it."""
+    return AnswerError([Problem(display_path(path), 1, 1, "filen ändrades medan kallelsen "
+                                "byggdes; ingen av kallelsens filer skrevs: bygg kallelsen "
+                                "igen", "kallelse.ändrad_bilaga")])
 
 
 def _replace(page: Any, stub: Dictionary) -> None:
