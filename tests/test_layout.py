@@ -20,7 +20,7 @@ LAYERS = [
      "utlatande.placeholders", "utlatande.images", "utlatande.case_text",
      "utlatande.theme_schema", "utlatande.pdfsafety", "utlatande.brand",
      "utlatande.attestation", "utlatande.pades", "utlatande.manifest", "utlatande.store",
-     "utlatande.compiled"],
+     "utlatande.compiled", "utlatande.hyphenation"],
     ["utlatande.render"],
     ["utlatande.pipeline"],
     ["utlatande.scaffold", "utlatande.batch", "utlatande.agenda", "utlatande.preview",

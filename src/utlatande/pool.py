@@ -321,8 +321,10 @@ def _serve_one(connection: Any, warm: tuple[Callable[[], Any], ...], parent: int
                grace: float = 0.0) -> None:
     die_with_parent(parent)
     for number, step in enumerate(warm):
-        if connection.poll(grace if number else 0):  # the call has come (or the parent
-            break                                      # has gone)
+        # Skipped once the call has come (or the parent has gone); after the first step,
+        # also if it comes within the grace.
+        if connection.poll(grace if number else 0):
+            break
         step()
     function, args = connection.recv()
     connection.send(function(*args))

@@ -193,6 +193,7 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         agenda = load_agenda(path, project, offentlig, check)
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
+
         def meanwhile(parts: list[Part], pending: set[Path]) -> None:
             """While the changed statement is laid out: read the other files, and what
             the kallelse's rendering reads once; keep the hyphenation patterns for the
