@@ -140,6 +140,63 @@ def test_list_page_numbers_follow_a_statement_that_grows_a_page(project):
     assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
 
 
+def _spy_on_the_merge_ahead(monkeypatch) -> list[tuple[str, object]]:
+    """What the merge begun ahead did: ('begun', parts merged before the statement) or
+    ('begun', None), and ('taken', whether compose carried it on)."""
+    import sys
+
+    import utlatande.agenda as agenda
+
+    compose = sys.modules["utlatande.agenda.compose"]
+    seen: list[tuple[str, object]] = []
+    merge_ahead, taken = compose.merge_ahead, compose._taken
+
+    def spy_merge_ahead(*args):
+        begun = merge_ahead(*args)
+        seen.append(("begun", begun.next_part if begun is not None else None))
+        return begun
+
+    def spy_taken(*args):
+        seen.append(("taken", taken(*args)))
+        return seen[-1][1]
+
+    monkeypatch.setattr(agenda, "merge_ahead", spy_merge_ahead)
+    monkeypatch.setattr(compose, "_taken", spy_taken)
+    return seen
+
+
+def test_the_packet_is_begun_while_the_changed_statement_is_laid_out(project, monkeypatch):
+    """The kallelse and the parts before the changed statement are merged while it is
+    laid out; it keeps its pages, so the merge is carried on, and the packet is a clean
+    build's."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    _agenda()
+    _write(project, 3, "En annan sammanfattning.")
+    seen = _spy_on_the_merge_ahead(monkeypatch)
+    changed = _agenda()
+    assert _names(changed) == ["a3.yaml"]
+    assert seen == [("begun", 2), ("taken", True)]  # a1 and a2 merged ahead
+    after = _files(project / "build" / "m")
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after
+
+
+def test_a_packet_begun_ahead_is_let_go_when_the_statement_grows_a_page(project,
+                                                                         monkeypatch):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the spare worker needs two cores")
+    _agenda()
+    _write(project, 2, (SENTENCE * 12 + "\n\n  ") * 10)  # a page or more longer
+    seen = _spy_on_the_merge_ahead(monkeypatch)
+    grown = _agenda()
+    assert _names(grown) == ["a2.yaml"]
+    assert seen == [("begun", 1), ("taken", False)]
+    after = _files(project / "build" / "m")
+    _agenda("ren")
+    assert _files(project / "ren" / "m") == after
+
+
 def test_only_a_changed_answer_is_checked_again_and_its_warnings_stay(project, monkeypatch):
     from utlatande import pipeline
 

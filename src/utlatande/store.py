@@ -97,6 +97,11 @@ class Store:
         except FileNotFoundError:
             return None
 
+    def latest(self, slot: str) -> Path | None:
+        """The slot's entry, whatever its key (the one last kept), if there is one."""
+        found = sorted(self.folder.glob(f"{slot}.*.pdf"), key=lambda p: p.stat().st_mtime_ns)
+        return found[-1] if found else None
+
     def holds(self, slot: str, key: str) -> bool:
         """Whether there is an entry for (slot, key)."""
         return self._entry(slot, key).is_file()

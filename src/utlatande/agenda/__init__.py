@@ -34,10 +34,12 @@ from ..write import remove_orphans, write_all, write_atomic, write_reason
 from .checks import checker
 from .compose import (
     Ahead,
+    Begun,
     Composed,
     apart_for,
     compose,
     created_at,
+    merge_ahead,
     render_template,
     subject,
     title,
@@ -47,7 +49,7 @@ from .depfile import dependencies, make_rule
 from .held import changed_during_build
 from .meeting import ITEM_FILE, PUBLIC_SUFFIX, Agenda, load_agenda
 from .outfolder import collision, mark, withdraw_public
-from .parts import Part, Row, lay_out_early, render_parts
+from .parts import Part, Row, last_pages, lay_out_early, render_parts
 from .signed import candidates, find_signed
 from .workspace import Workspace, workspace
 
@@ -194,13 +196,22 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
         check.give_brand(agenda.theme, project)  # the kallelse's, kept as the statements' are
         read = pipeline.stamps(dependencies(agenda))  # before any appendix is read
 
+        begun: list[Begun] = []
+
         def meanwhile(parts: list[Part], pending: set[Path]) -> None:
             """While the changed statement is laid out: read the other files, and what
             the kallelse's rendering reads once; keep the hyphenation patterns for the
-            next build's spare, if none are kept."""
+            next build's spare, if none are kept; and merge the kallelse and the parts
+            before the statement, as they are if it keeps its last page count."""
             ahead.read(parts, pending)
             warm_kallelse(agenda, parts)
             ws.keep_hyphenation()
+            at = next(i for i, part in enumerate(parts)
+                      if any(source in pending for source, _ in part.sources))
+            pages = last_pages(ws, parts[at], offentlig)
+            if pages:
+                found = merge_ahead(agenda, parts, ws, ahead, merged, at, pages)
+                begun.extend([found] if found is not None else [])
 
         parts = render_parts(agenda, ws, meanwhile)
         looked_at = _signed_statements(agenda, parts, folder, out_root, project)
@@ -215,7 +226,8 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
                     pdfs[part.filename] = part.item_pdf or part.statement \
                         or _plain_item_pdf(agenda, part, row, ws)
 
-        composed = compose(agenda, parts, ws, ahead, merged, item_pdfs)
+        composed = compose(agenda, parts, ws, ahead, merged, item_pdfs,
+                           begun[0] if begun else None)
         packet_pdf, packet_docx = f"{folder.name}.pdf", f"{folder.name}.docx"
         pdfs[packet_pdf] = composed.path
         to_write = _changed(pdfs, folder)

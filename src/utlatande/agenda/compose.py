@@ -3,6 +3,7 @@ its page numbers settle, then every item's pages, bookmarks, links and the runni
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,7 +23,7 @@ from ..theme import fill, template_problem
 from .held import Held, Shared, survey, write_held
 from .meeting import Agenda, Meeting
 from .packet import BAND, EDGES, INSET, LINK_PREFIX, PageBand, place_numbers, stamp
-from .parts import Part, Row, item_starts, list_rows
+from .parts import Part, Row, item_filename, item_starts, list_rows
 from .workspace import Workspace
 
 
@@ -120,9 +121,15 @@ def _list_page(agenda: Agenda, marks: list[Mark], pages: int) -> int:
     return min(2, pages)
 
 
-def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
-              ) -> tuple[Path, list[Row], int, int, int]:
-    """The kallelse, laid out until its page numbers are stable (each attempt cached)."""
+# The kallelse's PDF, its rows, the packet's pages, the kallelse's pages and the page of
+# the föredragningslista.
+Kallelse = tuple[Path, list[Row], int, int, int]
+
+
+def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace, cached_only: bool = False
+              ) -> Kallelse | None:
+    """The kallelse, laid out until its page numbers are stable (each attempt cached);
+    `cached_only`: None rather than lay out one that is not in the cache."""
     import pikepdf
 
     # The kallelse carries no "Sida N (M)" of its own: the packet's number stands on it.
@@ -133,7 +140,11 @@ def _kallelse(agenda: Agenda, parts: list[Part], ws: Workspace
         rows = list_rows(agenda, parts, starts)
         html = render_template(agenda, "kallelse/kallelse.html.j2", rader=rows, sidor=total,
                                lista_sida=list_page, lankar=True)
-        front = ws.html_pdf(html, f"kallelse-{attempt}", agenda.theme, settings, tagged=True)
+        name = f"kallelse-{attempt}"
+        front = ws.cached_pdf(html, name, agenda.theme, tagged=True) if cached_only \
+            else ws.html_pdf(html, name, agenda.theme, settings, tagged=True)
+        if front is None:
+            return None
         with pikepdf.open(front) as pdf:
             count = len(pdf.pages)
             found = _list_page(agenda, outline_of(pdf), count)
@@ -205,48 +216,122 @@ class Ahead:
 
 def compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead | None = None,
             later: ExitStack | None = None,
-            rows_known: Callable[[list[Row]], object] | None = None) -> Composed:
+            rows_known: Callable[[list[Row]], object] | None = None,
+            begun: Begun | None = None) -> Composed:
     """The packet: the kallelse, every part with its tags, bookmarks, links and the running
     page number, written to the workspace. Untagged pages are held out of the merge and
     written after it, one file at a time (held.py); the files read `ahead` are taken from
     there. The merge is let go when `later` closes (a large packet's at once): freeing it
     takes a while, which the caller can spend waiting for something else. `rows_known` is
     given the föredragningslista's rows as soon as they are known, before the merge (what
-    it makes then is not made while the merge is held)."""
+    it makes then is not made while the merge is held). A merge `begun` ahead
+    (merge_ahead) is carried on if its kallelse is this one, else let go."""
     with ExitStack() as stack:
         if ahead is None:
             ahead = stack.enter_context(Ahead(ws))
         return _compose(agenda, parts, ws, ahead, later if later is not None else stack,
-                        rows_known)
+                        rows_known, begun)
 
 
-def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead,
-             later: ExitStack, rows_known: Callable[[list[Row]], object] | None) -> Composed:
-    front, rows, total, front_pages, list_page = _kallelse(agenda, parts, ws)
-    if rows_known is not None:
-        rows_known(rows)
+@dataclass
+class Begun:
+    """The packet's merge as far as it has come: the kallelse and the parts before
+    `next_part`, appended in the order a whole build appends them."""
+
+    kallelse: Kallelse
+    merge: TaggedMerge
+    stubs: Shared
+    helds: list[Held]
+    marks: list[tuple[int, list[Mark]]]
+    next_part: int = 0
+
+
+def _begin(agenda: Agenda, kallelse: Kallelse, later: ExitStack) -> Begun:
+    """A merge with the kallelse's pages and bookmarks."""
+    front, _, _, _, list_page = kallelse
     front_marks = [Mark(agenda.label("kallelse"), 0)]
     if list_page > 1:
         front_marks.append(Mark(agenda.label("föredragningslista"), list_page - 1))
-    path = ws.file("paket.pdf")
-    helds: list[Held] = []
     merge = later.enter_context(TaggedMerge())
-    stubs = Shared(merge.pdf)
+    begun = Begun(kallelse, merge, Shared(merge.pdf), [], [(0, front_marks)])
     merge.append(front)
-    marks = [(0, front_marks)]
-    for part in parts:
+    return begun
+
+
+def _append_parts(begun: Begun, parts: list[Part], ahead: Ahead, upto: int) -> None:
+    """The parts from begun.next_part up to `upto` appended, with their bookmarks."""
+    merge = begun.merge
+    for part in parts[begun.next_part:upto]:
         start = merge.pages
         for source, appendix in part.sources:
             held = ahead.take(source, appendix)
             held.first = merge.pages
             if held.whole:  # an untagged file, as most appendices are: stubs alone
-                merge.add_pages([page.stub(stubs) for page in held.pages])
+                merge.add_pages([page.stub(begun.stubs) for page in held.pages])
             else:  # its untagged pages are stubs, marked as they are written
                 read, held.read = held.read, None
                 merge.append(held.merged or source, None if held.merged else appendix,
                              held.prepare, read)
-            helds.append(held)
-        marks.append((start, part.marks))
+            begun.helds.append(held)
+        begun.marks.append((start, part.marks))
+    begun.next_part = max(begun.next_part, upto)
+
+
+def merge_ahead(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead,
+                later: ExitStack, pending: int, last_pages: int) -> Begun | None:
+    """While part `pending`'s statement is still being laid out: the kallelse as it is if
+    the statement keeps `last_pages` pages (its last build's), and the parts before it,
+    merged; `compose` takes it if the statement did keep them (and nothing else on the
+    list changed meanwhile). None when the kallelse is not in the cache (nothing is laid
+    out here while the statement is)."""
+    guessed = list(parts)
+    guessed[pending] = dataclasses.replace(parts[pending], pages=last_pages,
+                                           filename=item_filename(parts[pending].item))
+    begun = None
+    try:
+        kallelse = _kallelse(agenda, guessed, ws, cached_only=True)
+        if kallelse is None:
+            return None
+        begun = _begin(agenda, kallelse, later)
+        _append_parts(begun, parts, ahead, pending)
+    except AnswerError:  # reported when the packet is put together
+        if begun is not None:
+            begun.merge.close()
+        return None
+    return begun
+
+
+def _taken(agenda: Agenda, parts: list[Part], begun: Begun | None) -> bool:
+    """Whether a merge begun ahead has the kallelse these parts give: the same rows on
+    the list, the same pages."""
+    if begun is None:
+        return False
+    _, rows, total, front_pages, _ = begun.kallelse
+    starts, now_total = item_starts(parts, front_pages)
+    return now_total == total and list_rows(agenda, parts, starts) == rows
+
+
+def _compose(agenda: Agenda, parts: list[Part], ws: Workspace, ahead: Ahead,
+             later: ExitStack, rows_known: Callable[[list[Row]], object] | None,
+             ahead_begun: Begun | None = None) -> Composed:
+    if _taken(agenda, parts, ahead_begun):
+        assert ahead_begun is not None
+        begun = ahead_begun
+    else:
+        if ahead_begun is not None:  # its parts are read again for this one
+            ahead_begun.merge.close()
+            for held in ahead_begun.helds:
+                if held.read is not None:
+                    held.read.pdf.close()
+        kallelse = _kallelse(agenda, parts, ws)
+        assert kallelse is not None
+        begun = _begin(agenda, kallelse, later)
+    _, rows, total, front_pages, list_page = begun.kallelse
+    if rows_known is not None:
+        rows_known(rows)
+    path = ws.file("paket.pdf")
+    _append_parts(begun, parts, ahead, len(parts))
+    merge, helds, marks = begun.merge, begun.helds, begun.marks
     merge.add_outline(marks)
     merge.link_pages(0, front_pages, LINK_PREFIX)
     given = {page: band for held in helds for page, band in held.bands().items()}

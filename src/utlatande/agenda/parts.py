@@ -111,6 +111,24 @@ def _slot(checked: Checked, embed: bool) -> str:
     return slot_of(checked.path) + ("" if embed else "-offentlig")
 
 
+def last_pages(ws: Workspace, part: Part, offentlig: bool) -> int | None:
+    """How many pages the part's statement had when it was last laid out (the cache's
+    entry for its answer), if it is known."""
+    import pikepdf
+
+    checked = part.item.checked
+    if checked is None:
+        return None
+    entry = ws.store.latest(_slot(checked, not offentlig))
+    if entry is None:
+        return None
+    try:
+        with pikepdf.open(entry) as pdf:
+            return len(pdf.pages)
+    except (OSError, pikepdf.PdfError):
+        return None
+
+
 def lay_out_early(ws: Workspace, checked: Checked, offentlig: bool) -> None:
     """An answer checked anew while the meeting is loaded, most often the one answer that
     changed: unless its statement is in the cache (or left out of the public version),
@@ -342,7 +360,7 @@ def render_parts(agenda: Agenda, ws: Workspace,
         assert part.statement is not None
         part.marks, part.pages = _statement_marks(part.item, part.statement, lengths)
         if part.pages:
-            part.filename = f"{part.item.nummer:02d}-{slug(part.item.rubrik)}.pdf"
+            part.filename = item_filename(part.item)
     return parts
 
 
@@ -371,8 +389,13 @@ def _fill(agenda: Agenda, item: Item, part: Part, statements: dict[Path, Path],
         part.marks = [Mark(f"{item.nummer}. {item.rubrik}", 0, marks)]
         part.pages = start
     if part.pages:
-        part.filename = f"{item.nummer:02d}-{slug(item.rubrik)}.pdf"
+        part.filename = item_filename(item)
     return []
+
+
+def item_filename(item: Item) -> str:
+    """The item's own PDF beside index.html: 03-rubrik.pdf."""
+    return f"{item.nummer:02d}-{slug(item.rubrik)}.pdf"
 
 
 def item_starts(parts: list[Part], front_pages: int) -> tuple[dict[int, int], int]:

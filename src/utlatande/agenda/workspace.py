@@ -91,6 +91,13 @@ class Workspace:
         and utlatande are the same, else laid out (tagged PDF/A-2a, or plain) and kept."""
         return self.html_pdfs([(html, name)], theme, settings, tagged)[0]
 
+    def cached_pdf(self, html: str, name: str, theme: Theme, tagged: bool) -> Path | None:
+        """The PDF `html_pdf` would give, if it is in the cache; None (nothing laid out)
+        if it is not."""
+        key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(), tagged)
+        target = self.file(f"{name}.pdf")
+        return target if self.store.take(f"{self.slot}-{name}", key, target) else None
+
     def html_pdfs(self, pages: list[tuple[str, str]], theme: Theme, settings: dict[str, Any],
                   tagged: bool) -> list[Path]:
         """The PDFs of several (HTML, name) as `html_pdf` makes them; those not in the cache
