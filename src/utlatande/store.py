@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -99,8 +100,11 @@ class Store:
 
     def latest(self, slot: str) -> Path | None:
         """The slot's entry, whatever its key (the one last kept), if there is one."""
-        found = sorted(self.folder.glob(f"{slot}.*.pdf"), key=lambda p: p.stat().st_mtime_ns)
-        return found[-1] if found else None
+        found = []
+        for entry in self.folder.glob(f"{slot}.*.pdf"):
+            with suppress(OSError):  # replaced by another build meanwhile
+                found.append((entry.stat().st_mtime_ns, entry))
+        return max(found)[1] if found else None
 
     def holds(self, slot: str, key: str) -> bool:
         """Whether there is an entry for (slot, key)."""
