@@ -206,10 +206,10 @@ def _build_agenda(path: Path, folder: Path, out_root: Path, project: Path, offen
             ahead.read(parts, pending)
             warm_kallelse(agenda, parts)
             ws.keep_hyphenation()
-            at = next(i for i, part in enumerate(parts)
-                      if any(source in pending for source, _ in part.sources))
-            pages = last_pages(ws, parts[at], offentlig)
-            if pages:
+            at = next((i for i, part in enumerate(parts)
+                       if any(source in pending for source, _ in part.sources)), None)
+            pages = last_pages(ws, parts[at], offentlig) if at is not None else None
+            if at is not None and pages:
                 found = merge_ahead(agenda, parts, ws, ahead, merged, at, pages)
                 begun.extend([found] if found is not None else [])
 
