@@ -137,7 +137,7 @@ def test_list_page_numbers_follow_a_statement_that_grows_a_page(project):
     assert {n: int(v) for n, v in column.items()} == after
     total = len(pypdf.PdfReader(packet).pages)
     assert f"sida {total} av {total}" in pypdf.PdfReader(packet).pages[-1].extract_text()
-    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def _spy_on_the_merge_ahead(monkeypatch) -> list[tuple[str, object]]:
@@ -177,9 +177,7 @@ def test_the_packet_is_begun_while_the_changed_statement_is_laid_out(project, mo
     changed = _agenda()
     assert _names(changed) == ["a3.yaml"]
     assert seen == [("begun", 2), ("taken", True)]  # a1 and a2 merged ahead
-    after = _files(project / "build" / "m")
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_a_packet_begun_ahead_is_let_go_when_the_statement_grows_a_page(project,
@@ -192,9 +190,7 @@ def test_a_packet_begun_ahead_is_let_go_when_the_statement_grows_a_page(project,
     grown = _agenda()
     assert _names(grown) == ["a2.yaml"]
     assert seen == [("begun", 1), ("taken", False)]
-    after = _files(project / "build" / "m")
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_only_a_changed_answer_is_checked_again_and_its_warnings_stay(project, monkeypatch):
@@ -283,7 +279,7 @@ def test_running_numbers_laid_out_a_few_pages_at_a_time_stand_on_the_right_pages
     _write(project, 2, "En annan sammanfattning.")
     _agenda()
     assert sorted(p.name for p in cache.glob("*-sidnummer-*.pdf")) == lots
-    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_an_answer_checked_anew_does_not_read_the_brand_again(project, monkeypatch):
@@ -343,7 +339,7 @@ def test_only_the_changed_pages_are_read_for_where_their_numbers_go(project, mon
     assert len(read) == changed
     # And the packet is a clean build's, which reads every page.
     read.clear()
-    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
     assert len(read) == total
 
 
@@ -379,7 +375,7 @@ def test_a_changed_statement_is_laid_out_with_the_kept_brand(project, monkeypatc
     assert _names(built) == ["a2.yaml"]
     assert log.read_text(encoding="utf-8") == ""
     monkeypatch.setattr(theme, "_CACHE", {})
-    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_a_kept_brand_whose_logo_outside_the_profile_changed_is_read_again(
@@ -406,7 +402,7 @@ def test_a_kept_brand_whose_logo_outside_the_profile_changed_is_read_again(
     assert _names(built) == ["a1.yaml", "a2.yaml", "a3.yaml"]
     assert log.read_text(encoding="utf-8")  # the changed logo's brand is read again
     monkeypatch.setattr(theme, "_CACHE", {})
-    assert _files(project / "build" / "m") == (_agenda("ren"), _files(project / "ren" / "m"))[1]
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_a_statement_laid_out_after_the_warm_up_is_the_same_bytes(project):
@@ -482,8 +478,7 @@ def test_the_other_files_are_read_while_a_changed_statement_is_laid_out(project,
     assert read == [1] and taken == [3]
     after = _files(project / "build" / "m")
     monkeypatch.setattr(Ahead, "read", original_read)
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files_of_clean_build(project) == after
 
 
 def _spy_on_the_spare(monkeypatch) -> list[str]:
@@ -525,9 +520,7 @@ def test_a_changed_answer_goes_to_the_spare_as_soon_as_it_is_checked(project, mo
     assert _names(changed) == ["a2.yaml"]
     assert events == ["kontroll a1.yaml", "kontroll a2.yaml", "till reserven a2.yaml",
                       "kontroll a3.yaml", "från reserven"]
-    after = _files(project / "build" / "m")
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_a_statement_handed_over_early_is_let_go_when_more_changed(project, monkeypatch):
@@ -543,9 +536,7 @@ def test_a_statement_handed_over_early_is_let_go_when_more_changed(project, monk
     assert _names(changed) == ["a2.yaml", "a3.yaml"]
     assert events == ["kontroll a1.yaml", "kontroll a2.yaml", "till reserven a2.yaml",
                       "kontroll a3.yaml"]  # and no result taken from the spare
-    after = _files(project / "build" / "m")
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files(project / "build" / "m") == _files_of_clean_build(project)
 
 
 def test_a_statement_handed_over_early_is_let_go_when_its_appendix_changes_meanwhile(
@@ -582,8 +573,7 @@ def test_a_statement_handed_over_early_is_let_go_when_its_appendix_changes_meanw
     assert events.count("till reserven a2.yaml") == 1 and "från reserven" not in events
     after = _files(project / "build" / "m")
     monkeypatch.setattr(agenda, "lay_out_early", real)
-    _agenda("ren")
-    assert _files(project / "ren" / "m") == after
+    assert _files_of_clean_build(project) == after
     assert len(pypdf.PdfReader(project / "build" / "m" / "02-utlatande-2.pdf").pages) \
         == len(pypdf.PdfReader(project / "ren" / "m" / "02-utlatande-2.pdf").pages)
 
