@@ -91,12 +91,19 @@ class Workspace:
         and utlatande are the same, else laid out (tagged PDF/A-2a, or plain) and kept."""
         return self.html_pdfs([(html, name)], theme, settings, tagged)[0]
 
+    def _taken_pdf(self, html: str, name: str, theme: Theme, tagged: bool
+                   ) -> tuple[Path, str, str, bool]:
+        """The workspace file for a kallelse template's PDF, its slot and key in the cache,
+        and whether the cache had it (then it is in the file)."""
+        key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(), tagged)
+        target, slot = self.file(f"{name}.pdf"), f"{self.slot}-{name}"
+        return target, slot, key, self.store.take(slot, key, target)
+
     def cached_pdf(self, html: str, name: str, theme: Theme, tagged: bool) -> Path | None:
         """The PDF `html_pdf` would give, if it is in the cache; None (nothing laid out)
         if it is not."""
-        key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(), tagged)
-        target = self.file(f"{name}.pdf")
-        return target if self.store.take(f"{self.slot}-{name}", key, target) else None
+        target, _, _, taken = self._taken_pdf(html, name, theme, tagged)
+        return target if taken else None
 
     def html_pdfs(self, pages: list[tuple[str, str]], theme: Theme, settings: dict[str, Any],
                   tagged: bool) -> list[Path]:
@@ -105,12 +112,9 @@ class Workspace:
         a document is given back when each one is done."""
         targets, todo = [], {}
         for html, name in pages:
-            key = self.theme_key(theme, "html", hashlib.sha256(html.encode()).hexdigest(),
-                                 tagged)
-            target = self.file(f"{name}.pdf")
+            target, slot, key, taken = self._taken_pdf(html, name, theme, tagged)
             targets.append(target)
-            slot = f"{self.slot}-{name}"
-            if not self.store.take(slot, key, target):
+            if not taken:
                 todo[target] = (html, slot, key)
         if len(todo) <= 1 or (os.cpu_count() or 1) < 2:
             made: Iterable[tuple[Path, bytes]] = (
